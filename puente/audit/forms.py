@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.models import User
+
+from .models import AuditAction
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none(), required=False)
+    patient = forms.UUIDField(label=_("Patient ID"), required=False)
+    action = forms.ChoiceField(label=_("Action"), choices=[("", "—"), *AuditAction.choices], required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(organization_id=organization_id)  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date must be on or after the start date."))
+        return data

@@ -1,0 +1,109 @@
+"""Small builders for tests (no fixtures, no factory library) and the persona set.
+
+Personas, all in the hospital unless said otherwise:
+  alice  social worker on Hospital Social Work (the patient's team)
+  bob    teammate on the same team
+  charlie social worker on another team (Hospice) of the same organization
+  carol  care team (nurse) on the patient's unit
+  pat    partner organization staff
+  sam    supervisor of Hospital Social Work
+  ian    intake coordinator
+  ada    administrator
+  olga   social worker at the other care organization
+"""
+
+import itertools
+from datetime import date, timedelta
+
+from django.test import TestCase
+from django.utils import timezone
+
+from puente.accounts.models import Organization, Role, Team, TeamMembership, Unit, User
+from puente.episodes.models import Episode, SocialWorkReferral
+from puente.patients.models import Patient
+
+_seq = itertools.count(1)
+
+
+def make_org(name: str = "Sandia General Hospital", kind: str = Organization.Kind.HOSPITAL) -> Organization:
+    n = next(_seq)
+    return Organization.objects.create(name=name, slug=f"org-{n}", kind=kind)
+
+
+def make_user(org: Organization | None, role: str = Role.SOCIAL_WORKER, name: str = "", **extra) -> User:
+    n = next(_seq)
+    name = name or f"User {n}"
+    email = f"{name.split()[0].lower()}{n}@example.org"
+    return User.objects.create_user(
+        email, "correct horse battery", full_name=name, organization=org, role=role, **extra
+    )
+
+
+def make_team(org: Organization, name: str = "", supervisor: User | None = None, members=()) -> Team:
+    team = Team.objects.create(organization=org, name=name or f"Team {next(_seq)}", supervisor=supervisor)
+    for m in members:
+        TeamMembership.objects.create(organization=org, team=team, user=m)
+    return team
+
+
+def make_unit(org: Organization, name: str = "4 West", facility: str = "Sandia General") -> Unit:
+    return Unit.objects.create(organization=org, name=f"{name} {next(_seq)}", facility=facility)
+
+
+def make_patient(org: Organization, given: str = "María", family: str = "García", **extra) -> Patient:
+    from puente.patients.matching import normalize
+
+    extra.setdefault("birth_date", date(1950, 5, 17))
+    extra.setdefault("sex_at_birth", "female")
+    p = Patient(organization=org, legal_given_name=given, legal_family_name=family, **extra)
+    p.search_name = normalize(f"{given} {family} {extra.get('preferred_name', '')}")
+    p.save()
+    return p
+
+
+def make_episode(
+    patient: Patient, team: Team | None = None, unit: Unit | None = None, worker: User | None = None, **extra
+) -> Episode:
+    extra.setdefault("setting", "inpatient")
+    extra.setdefault("start", timezone.now() - timedelta(days=1))
+    return Episode.objects.create(
+        organization_id=patient.organization_id, patient=patient, team=team, unit=unit, assigned_worker=worker, **extra
+    )
+
+
+def make_sw_referral(patient: Patient, team: Team | None = None, hours_ago: float = 2, **extra) -> SocialWorkReferral:
+    extra.setdefault("source", "care_team")
+    extra.setdefault("reasons", ["lives_alone"])
+    return SocialWorkReferral.objects.create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        team=team,
+        received_at=timezone.now() - timedelta(hours=hours_ago),
+        **extra,
+    )
+
+
+class PersonaTestCase(TestCase):
+    """A hospital with two teams, a care unit, a partner organization and a second care organization."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = make_org()
+        cls.other_org = make_org("Rio Grande Home Health & Hospice", Organization.Kind.HOME_HEALTH_HOSPICE)
+        cls.partner_org = make_org("Roadrunner Food Bank", Organization.Kind.PARTNER)
+        cls.alice = make_user(cls.org, name="Alice Worker")
+        cls.bob = make_user(cls.org, name="Bob Teammate")
+        cls.charlie = make_user(cls.org, name="Charlie Otherteam")
+        cls.sam = make_user(cls.org, Role.SUPERVISOR, name="Sam Supervisor")
+        cls.ian = make_user(cls.org, Role.INTAKE, name="Ian Intake")
+        cls.ada = make_user(cls.org, Role.ADMIN, name="Ada Admin")
+        cls.carol = make_user(cls.org, Role.CARE_TEAM, name="Carol Nurse", discipline="nurse")
+        cls.pat = make_user(cls.partner_org, Role.PARTNER, name="Pat Partner")
+        cls.olga = make_user(cls.other_org, name="Olga Elsewhere")
+        cls.team = make_team(cls.org, "Hospital Social Work", supervisor=cls.sam, members=[cls.alice, cls.bob])
+        cls.other_team = make_team(cls.org, "Hospice", members=[cls.charlie])
+        make_team(cls.other_org, "Home Health", members=[cls.olga])
+        cls.unit = make_unit(cls.org)
+        cls.carol.units.add(cls.unit)
+        cls.patient = make_patient(cls.org)
+        cls.episode = make_episode(cls.patient, team=cls.team, unit=cls.unit, worker=cls.alice)

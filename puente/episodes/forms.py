@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.models import Role, Team, Unit, User
+from puente.core.forms import PuenteFormMixin
+
+from .models import Episode, ReferralReason, SocialWorkReferral
+
+EPISODE_FIELDS = [
+    "setting",
+    "facility",
+    "unit",
+    "team",
+    "assigned_worker",
+    "start",
+    "end",
+    "status",
+    "attending",
+    "payer",
+    "discharge_disposition",
+]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _limit_to_org(form: forms.ModelForm, organization_id) -> None:
+    """Choices never offer another organization's teams, units or staff."""
+    for name, qs in (
+        ("team", Team.objects.filter(organization_id=organization_id)),
+        ("unit", Unit.objects.filter(organization_id=organization_id)),
+        (
+            "assigned_worker",
+            User.objects.filter(
+                organization_id=organization_id, role__in=[Role.SOCIAL_WORKER, Role.SUPERVISOR], is_active=True
+            ),
+        ),
+        (
+            "assigned_to",
+            User.objects.filter(
+                organization_id=organization_id, role__in=[Role.SOCIAL_WORKER, Role.SUPERVISOR], is_active=True
+            ),
+        ),
+    ):
+        if name in form.fields:
+            form.fields[name].queryset = qs  # type: ignore[attr-defined]
+
+
+class EpisodeForm(PuenteFormMixin, forms.ModelForm):
+    class Meta:
+        model = Episode
+        fields = EPISODE_FIELDS
+        widgets = {"start": DateTimeInput(), "end": DateTimeInput()}
+
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_to_org(self, organization_id)
+        if not self.instance.pk:
+            self.initial.setdefault("start", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data
+
+
+class SocialWorkReferralForm(PuenteFormMixin, forms.ModelForm):
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons"), choices=ReferralReason.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SocialWorkReferral
+        fields = ["source", "reasons", "reason_detail", "priority", "referred_by", "received_at", "episode", "team"]
+        widgets = {"received_at": DateTimeInput(), "reason_detail": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, patient=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_to_org(self, patient.organization_id)
+        self.fields["episode"].queryset = patient.episodes.all()  # type: ignore[attr-defined]
+        self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_received_at(self):
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("The referral cannot have been received in the future."))
+        return value
+
+
+class AssignForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            organization_id=organization_id, role__in=[Role.SOCIAL_WORKER, Role.SUPERVISOR], is_active=True
+        )
+
+
+class QueueFilterForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organization_id=organization_id)  # type: ignore[attr-defined]

@@ -1,0 +1,150 @@
+"""Writes for episodes and the social-work referral queue. Each is atomic and audited."""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from puente.accounts.models import Role, User
+from puente.audit.models import AuditAction
+from puente.audit.services import record_event
+from puente.patients.models import Patient
+
+from .models import Episode, SocialWorkReferral
+
+
+class QueueConflict(Exception):
+    """The referral changed under the user (someone else took it first)."""
+
+
+def _actor(request: HttpRequest | None, user: User | None) -> User:
+    actor = user or (request.user if request is not None else None)
+    assert actor is not None and actor.is_authenticated
+    return actor  # type: ignore[return-value]
+
+
+@transaction.atomic
+def create_episode(
+    request: HttpRequest | None, patient: Patient, data: dict[str, Any], *, user: User | None = None
+) -> Episode:
+    actor = _actor(request, user)
+    episode = Episode(organization_id=patient.organization_id, patient=patient, created_by=actor, **data)
+    episode.full_clean(exclude=["organization", "patient", "created_by"])
+    episode.save()
+    record_event(request, AuditAction.CREATE, obj=episode, patient_id=patient.pk, user=actor)
+    return episode
+
+
+@transaction.atomic
+def update_episode(
+    request: HttpRequest | None, episode: Episode, changes: dict[str, Any], *, user: User | None = None
+) -> Episode:
+    actor = _actor(request, user)
+    changed = [k for k, v in changes.items() if getattr(episode, k) != v]
+    for key, value in changes.items():
+        setattr(episode, key, value)
+    if changed:
+        episode.full_clean(exclude=["organization", "patient", "created_by"])
+        episode.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            request,
+            AuditAction.UPDATE,
+            obj=episode,
+            patient_id=episode.patient_id,
+            user=actor,
+            detail={"fields": sorted(changed)},
+        )
+    return episode
+
+
+@transaction.atomic
+def create_sw_referral(
+    request: HttpRequest | None, patient: Patient, data: dict[str, Any], *, user: User | None = None
+) -> SocialWorkReferral:
+    actor = _actor(request, user)
+    referral = SocialWorkReferral(organization_id=patient.organization_id, patient=patient, created_by=actor, **data)
+    if referral.team_id is None and referral.episode_id is not None:
+        referral.team_id = referral.episode.team_id
+    if referral.assigned_to_id is not None:
+        referral.status = SocialWorkReferral.Status.ASSIGNED
+        referral.assigned_at = timezone.now()
+    referral.full_clean(exclude=["organization", "patient", "created_by"])
+    referral.save()
+    record_event(request, AuditAction.CREATE, obj=referral, patient_id=patient.pk, user=actor)
+    return referral
+
+
+def _locked(referral: SocialWorkReferral) -> SocialWorkReferral:
+    return SocialWorkReferral.objects.select_for_update().get(pk=referral.pk)
+
+
+@transaction.atomic
+def assign_sw_referral(request: HttpRequest, referral: SocialWorkReferral, worker: User) -> SocialWorkReferral:
+    """A supervisor or intake coordinator assigns (or reassigns) a referral to a worker."""
+    referral = _locked(referral)
+    if worker.organization_id != referral.organization_id or worker.role not in (
+        Role.SOCIAL_WORKER,
+        Role.SUPERVISOR,
+    ):
+        raise ValueError(_("Choose a social worker of this organization."))
+    previous = referral.assigned_to_id
+    referral.assigned_to = worker
+    referral.assigned_at = timezone.now()
+    if referral.status == SocialWorkReferral.Status.NEW:
+        referral.status = SocialWorkReferral.Status.ASSIGNED
+    referral.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        obj=referral,
+        patient_id=referral.patient_id,
+        detail={"assigned_to": worker.email, "previous": previous},
+    )
+    return referral
+
+
+@transaction.atomic
+def take_sw_referral(request: HttpRequest, referral: SocialWorkReferral) -> SocialWorkReferral:
+    """A worker takes an unassigned referral. Two workers clicking at once: exactly one wins."""
+    referral = _locked(referral)
+    if referral.assigned_to_id is not None and referral.assigned_to_id != request.user.pk:
+        raise QueueConflict(_("%(name)s has already taken this referral.") % {"name": referral.assigned_to})
+    referral.assigned_to = request.user
+    referral.assigned_at = timezone.now()
+    referral.status = SocialWorkReferral.Status.ASSIGNED
+    referral.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+    record_event(request, AuditAction.UPDATE, obj=referral, patient_id=referral.patient_id, detail={"taken": True})
+    return referral
+
+
+@transaction.atomic
+def record_first_contact(request: HttpRequest, referral: SocialWorkReferral, at=None) -> SocialWorkReferral:
+    referral = _locked(referral)
+    if referral.first_contact_at is None:
+        referral.first_contact_at = at or timezone.now()
+        if referral.assigned_to_id is None:
+            referral.assigned_to = request.user
+            referral.assigned_at = referral.first_contact_at
+        referral.status = SocialWorkReferral.Status.CONTACTED
+        referral.save(update_fields=["first_contact_at", "assigned_to", "assigned_at", "status", "updated_at"])
+        record_event(
+            request,
+            AuditAction.UPDATE,
+            obj=referral,
+            patient_id=referral.patient_id,
+            detail={"first_contact_at": referral.first_contact_at.isoformat()},
+        )
+    return referral
+
+
+@transaction.atomic
+def close_sw_referral(request: HttpRequest, referral: SocialWorkReferral, cancelled: bool = False):
+    referral = _locked(referral)
+    referral.status = SocialWorkReferral.Status.CANCELLED if cancelled else SocialWorkReferral.Status.CLOSED
+    referral.save(update_fields=["status", "updated_at"])
+    record_event(
+        request, AuditAction.UPDATE, obj=referral, patient_id=referral.patient_id, detail={"status": referral.status}
+    )
+    return referral

@@ -1,0 +1,208 @@
+"""The worker's dashboard, the social-work referral queue, episodes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from puente.accounts.models import Role
+from puente.audit.models import AuditAction
+from puente.audit.services import record_event
+from puente.patients.models import BreakGlassAccess
+from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
+from puente.patients.views import render_patient_page
+
+from . import services
+from .forms import EPISODE_FIELDS, AssignForm, EpisodeForm, QueueFilterForm, SocialWorkReferralForm
+from .models import Episode, SocialWorkReferral
+
+QUEUE_LIMIT = 200
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not request.user.is_clinical_staff:
+        raise PermissionDenied
+
+
+def get_sw_referral_for_user(user, pk) -> SocialWorkReferral:
+    try:
+        return SocialWorkReferral.objects.visible_to(user).select_related("patient").get(pk=pk)
+    except (SocialWorkReferral.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def _queue_qs(user):
+    return (
+        SocialWorkReferral.objects.visible_to(user)
+        .open()
+        .select_related("patient", "team", "assigned_to")
+        .queue_order()
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    user = request.user
+    now = timezone.now()
+    mine = list(_queue_qs(user).filter(assigned_to=user)[:50])
+    waiting = list(_queue_qs(user).filter(assigned_to__isnull=True)[:10])
+    my_episodes = list(
+        Episode.objects.filter(organization_id=user.organization_id, assigned_worker=user, status="active")
+        .select_related("patient", "team", "unit")
+        .order_by("patient__legal_family_name")[:100]
+    )
+    glass = []
+    if user.role == Role.SUPERVISOR:
+        glass = list(
+            BreakGlassAccess.objects.filter(
+                organization_id=user.organization_id, reviewed_at__isnull=True
+            ).select_related("user", "patient")[:20]
+        )
+    shown = {str(r.patient_id) for r in mine + waiting} | {str(e.patient_id) for e in my_episodes}
+    record_event(request, AuditAction.READ, object_type="episodes.dashboard", detail={"patients": sorted(shown)})
+    return render(
+        request,
+        "episodes/dashboard.html",
+        {"mine": mine, "waiting": waiting, "my_episodes": my_episodes, "glass": glass, "now": now},
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = QueueFilterForm(request.GET or None, organization_id=request.user.organization_id)
+    qs = _queue_qs(request.user)
+    if form.is_valid():
+        if form.cleaned_data["team"]:
+            qs = qs.filter(team=form.cleaned_data["team"])
+        if form.cleaned_data["mine"]:
+            qs = qs.filter(assigned_to=request.user)
+    referrals = list(qs[:QUEUE_LIMIT])
+    record_event(
+        request,
+        AuditAction.READ,
+        object_type="episodes.sw_referral_queue",
+        detail={"patients": sorted({str(r.patient_id) for r in referrals})},
+    )
+    assign_form = AssignForm(organization_id=request.user.organization_id) if request.user.can_manage_queue else None
+    return render(
+        request,
+        "episodes/queue.html",
+        {"referrals": referrals, "form": form, "assign_form": assign_form, "now": timezone.now()},
+    )
+
+
+@require_POST
+@login_required
+def referral_take(request: HttpRequest, pk) -> HttpResponse:
+    referral = get_sw_referral_for_user(request.user, pk)
+    if request.user.role not in (Role.SOCIAL_WORKER, Role.SUPERVISOR):
+        raise PermissionDenied
+    try:
+        services.take_sw_referral(request, referral)
+        messages.success(request, _("You took the referral for %(name)s.") % {"name": referral.patient})
+    except services.QueueConflict as exc:
+        messages.error(request, str(exc))
+    return redirect(request.POST.get("next") or "episodes:queue")
+
+
+@require_POST
+@login_required
+def referral_assign(request: HttpRequest, pk) -> HttpResponse:
+    referral = get_sw_referral_for_user(request.user, pk)
+    if not request.user.can_manage_queue:
+        raise PermissionDenied
+    form = AssignForm(request.POST, organization_id=request.user.organization_id)
+    if form.is_valid():
+        services.assign_sw_referral(request, referral, form.cleaned_data["worker"])
+        messages.success(request, _("Referral assigned to %(name)s.") % {"name": form.cleaned_data["worker"]})
+    else:
+        messages.error(request, _("Choose a social worker to assign."))
+    return redirect("episodes:queue")
+
+
+@require_POST
+@login_required
+def referral_contact(request: HttpRequest, pk) -> HttpResponse:
+    referral = get_sw_referral_for_user(request.user, pk)
+    if request.user.role not in (Role.SOCIAL_WORKER, Role.SUPERVISOR):
+        raise PermissionDenied
+    services.record_first_contact(request, referral)
+    messages.success(request, _("First contact recorded."))
+    return redirect(request.POST.get("next") or "episodes:queue")
+
+
+@require_POST
+@login_required
+def referral_close(request: HttpRequest, pk) -> HttpResponse:
+    referral = get_sw_referral_for_user(request.user, pk)
+    if request.user.role not in (Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.INTAKE):
+        raise PermissionDenied
+    services.close_sw_referral(request, referral, cancelled=request.POST.get("cancel") == "1")
+    messages.success(request, _("Referral closed."))
+    return redirect(referral.patient)
+
+
+@login_required
+def referral_create(request: HttpRequest, patient_pk) -> HttpResponse:
+    """Any clinical role may refer a patient to social work (care team included: that is a consult)."""
+    patient = get_patient_for_user(request.user, patient_pk)
+    _staff_only(request)
+    form = SocialWorkReferralForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services.create_sw_referral(request, patient, data)
+        messages.success(request, _("Referral to social work sent."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/subform.html",
+        patient,
+        {"form": form, "title": _("Refer to social work")},
+        view="sw_referral_create",
+    )
+
+
+@login_required
+def episode_create(request: HttpRequest, patient_pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, patient_pk)
+    form = EpisodeForm(request.POST or None, organization_id=patient.organization_id)
+    if request.method == "POST" and form.is_valid():
+        services.create_episode(request, patient, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
+        messages.success(request, _("Episode added."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/subform.html",
+        patient,
+        {"form": form, "title": _("New episode of care")},
+        view="episode_create",
+    )
+
+
+@login_required
+def episode_edit(request: HttpRequest, patient_pk, pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, patient_pk)
+    try:
+        episode = Episode.objects.get(organization_id=patient.organization_id, patient=patient, pk=pk)
+    except (Episode.DoesNotExist, ValueError):
+        raise Http404 from None
+    form = EpisodeForm(
+        request.POST or None, instance=Episode.objects.get(pk=episode.pk), organization_id=patient.organization_id
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_episode(request, episode, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
+        messages.success(request, _("Changes saved."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/subform.html",
+        patient,
+        {"form": form, "title": _("Edit episode of care")},
+        view="episode_edit",
+    )

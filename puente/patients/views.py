@@ -1,0 +1,286 @@
+"""Patient record pages. Each view: parse, authorize, call one service, render; one audit row per read."""
+
+import re
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from puente.audit.models import AuditAction, AuditEvent
+from puente.audit.services import record_event
+
+from . import services
+from .forms import (
+    PATIENT_FIELDS,
+    BreakGlassForm,
+    IdentifierForm,
+    NewPatientForm,
+    PatientForm,
+    PatientSearchForm,
+    RelatedPersonForm,
+)
+from .matching import normalize
+from .models import BreakGlassAccess, Patient
+from .permissions import can_break_glass, can_write_patient, get_patient_for_user, get_rw_patient_for_user
+
+PAGE_SIZE = 25
+_DATE_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _episode_model():
+    # The episodes app depends on this one; reach its model through the reverse relation.
+    return Patient._meta.get_field("episodes").related_model
+
+
+def active_episodes_prefetch() -> Prefetch:
+    episode = _episode_model()
+    return Prefetch(
+        "episodes",
+        queryset=episode.objects.filter(status=episode.Status.ACTIVE).select_related("assigned_worker", "team"),
+        to_attr="active_episodes",
+    )
+
+
+def header_context(patient: Patient, user) -> dict:
+    """What the patient header shows on every patient page."""
+    episode = (
+        _episode_model()
+        .objects.filter(organization_id=patient.organization_id, patient=patient, status="active")
+        .select_related("assigned_worker", "team")
+        .first()
+    )
+    glass = (
+        BreakGlassAccess.objects.filter(organization_id=patient.organization_id, user=user, patient=patient)
+        .order_by("-expires_at")
+        .first()
+    )
+    return {
+        "patient": patient,
+        "episode": episode,
+        "break_glass": glass if glass and glass.is_active else None,
+        "reduced": user.has_reduced_view,
+        "can_write": can_write_patient(user),
+    }
+
+
+def render_patient_page(
+    request: HttpRequest, template: str, patient: Patient, ctx: dict | None = None, view: str = ""
+) -> HttpResponse:
+    """Render a page that shows this patient, writing its one audit read event."""
+    full = header_context(patient, request.user)
+    full.update(ctx or {})
+    record_event(request, AuditAction.READ, obj=patient, patient_id=patient.pk, detail={"view": view} if view else None)
+    return render(request, template, full)
+
+
+def _parse_date(q: str):
+    m = _DATE_US.match(q)
+    try:
+        if m:
+            return datetime(int(m[3]), int(m[1]), int(m[2])).date()
+        return datetime.strptime(q, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_clinical_staff:
+        raise PermissionDenied
+    form = PatientSearchForm(request.GET or None)
+    qs = Patient.objects.visible_to(request.user)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if q:
+        day = _parse_date(q)
+        if day is not None:
+            qs = qs.filter(birth_date=day)
+        else:
+            cond = Q(identifiers__value=q)
+            name_q = Q()
+            for word in normalize(q).split():
+                name_q &= Q(search_name__contains=word)
+            qs = qs.filter(Q(id__in=Patient.objects.filter(cond).values("id")) | name_q) if name_q else qs.filter(cond)
+    qs = qs.order_by("legal_family_name", "legal_given_name", "id").prefetch_related(active_episodes_prefetch())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    patients = list(page.object_list)
+    record_event(
+        request,
+        AuditAction.SEARCH if q else AuditAction.READ,
+        object_type="patients.patient_list",
+        detail={"q": q[:100], "patients": [str(p.pk) for p in patients]},
+    )
+    template = "patients/_results.html" if request.htmx else "patients/list.html"
+    return render(request, template, {"form": form, "page": page, "patients": patients, "q": q})
+
+
+@login_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    if not can_write_patient(request.user):
+        raise PermissionDenied
+    form = NewPatientForm(request.POST or None)
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        mrn = data.get("mrn", "").strip()
+        candidates = services.find_duplicate_candidates(
+            request.user.organization_id,
+            data.get("preferred_name") or data["legal_given_name"],
+            data["legal_family_name"],
+            data["birth_date"],
+            [mrn] if mrn else [],
+        )
+        if data["legal_given_name"] and data.get("preferred_name"):
+            seen = {c.patient.pk for c in candidates}
+            candidates += [
+                c
+                for c in services.find_duplicate_candidates(
+                    request.user.organization_id,
+                    data["legal_given_name"],
+                    data["legal_family_name"],
+                    data["birth_date"],
+                )
+                if c.patient.pk not in seen
+            ]
+        if candidates:
+            record_event(
+                request,
+                AuditAction.SEARCH,
+                object_type="patients.duplicate_check",
+                detail={"candidates": [str(c.patient.pk) for c in candidates]},
+            )
+        if not candidates or data.get("confirm_new"):
+            patient_data = {k: data[k] for k in PATIENT_FIELDS}
+            identifiers = [(data["mrn_facility"].strip(), mrn)] if mrn else []
+            patient = services.create_patient(request, patient_data, identifiers)
+            for other_id in request.POST.getlist("possible_duplicate"):
+                other = Patient.objects.filter(organization_id=patient.organization_id, pk=other_id).first()
+                if other is not None:
+                    services.record_possible_duplicate(request, patient, other, _("Noted at registration"))
+            messages.success(request, _("Patient record created."))
+            return redirect(patient)
+        visible = set(
+            Patient.objects.visible_to(request.user)
+            .filter(pk__in=[c.patient.pk for c in candidates])
+            .values_list("pk", flat=True)
+        )
+        for c in candidates:
+            c.visible = c.patient.pk in visible  # type: ignore[attr-defined]
+    return render(request, "patients/create.html", {"form": form, "candidates": candidates})
+
+
+@login_required
+def patient_detail(request: HttpRequest, pk) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk)
+    ctx: dict = {}
+    if not request.user.has_reduced_view:
+        ctx["identifiers"] = list(patient.identifiers.all())
+        ctx["related_persons"] = list(patient.related_persons.all())
+        ctx["possible_duplicates"] = list(patient.possible_duplicates.select_related("other"))
+    ctx["episodes"] = list(patient.episodes.select_related("team", "unit", "assigned_worker"))
+    ctx["sw_referrals"] = list(patient.sw_referrals.select_related("assigned_to", "team"))
+    return render_patient_page(request, "patients/detail.html", patient, ctx)
+
+
+@login_required
+def patient_edit(request: HttpRequest, pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, pk)
+    form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in PATIENT_FIELDS}
+        services.update_patient(request, patient, changes)
+        messages.success(request, _("Changes saved."))
+        return redirect(patient)
+    return render_patient_page(request, "patients/edit.html", patient, {"form": form}, view="edit")
+
+
+@login_required
+def identifier_add(request: HttpRequest, pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, pk)
+    form = IdentifierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        facility, value = form.cleaned_data["facility"], form.cleaned_data["value"]
+        if patient.identifiers.model.objects.filter(
+            organization_id=patient.organization_id, facility=facility, value=value
+        ).exists():
+            form.add_error("value", _("This MRN is already on a record from that facility."))
+        else:
+            services.add_identifier(request, patient, facility, value)
+            messages.success(request, _("MRN added."))
+            return redirect(patient)
+    return render_patient_page(
+        request, "patients/subform.html", patient, {"form": form, "title": _("Add an MRN")}, view="identifier_add"
+    )
+
+
+@login_required
+def related_person_add(request: HttpRequest, pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, pk)
+    form = RelatedPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_related_person(request, patient, form.cleaned_data)
+        messages.success(request, _("Related person added."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/subform.html",
+        patient,
+        {"form": form, "title": _("Add a related person")},
+        view="related_add",
+    )
+
+
+@login_required
+def break_glass(request: HttpRequest, pk) -> HttpResponse:
+    """Emergency access to a record of the user's organization outside their care team."""
+    if not can_break_glass(request.user):
+        raise Http404
+    try:
+        patient = Patient.objects.get(organization_id=request.user.organization_id, pk=pk)
+    except (Patient.DoesNotExist, ValueError):
+        raise Http404 from None
+    if Patient.objects.visible_to(request.user).filter(pk=patient.pk).exists():
+        return redirect(patient)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.break_glass(request, patient, form.cleaned_data["reason"])
+        messages.warning(request, _("Emergency access granted. It is recorded and your supervisor will see it."))
+        return redirect(patient)
+    # Only name and date of birth, so the user can be sure it is the right person before asking.
+    return render(request, "patients/break_glass.html", {"form": form, "target": patient})
+
+
+@login_required
+def access_log(request: HttpRequest, pk) -> HttpResponse:
+    """Who looked at this record: for supervisors and administrators."""
+    if not request.user.can_view_audit:
+        raise PermissionDenied
+    try:
+        patient = Patient.objects.get(organization_id=request.user.organization_id, pk=pk)
+    except (Patient.DoesNotExist, ValueError):
+        raise Http404 from None
+    events = AuditEvent.objects.visible_to(request.user).filter(patient_id=patient.pk).select_related("actor")[:500]
+    return render_patient_page(
+        request, "patients/access_log.html", patient, {"events": list(events)}, view="access_log"
+    )
+
+
+@require_POST
+@login_required
+def break_glass_review(request: HttpRequest, pk) -> HttpResponse:
+    """A supervisor acknowledges an emergency access after reading its reason."""
+    if request.user.role != "supervisor":
+        raise PermissionDenied
+    try:
+        grant = BreakGlassAccess.objects.get(organization_id=request.user.organization_id, pk=pk)
+    except (BreakGlassAccess.DoesNotExist, ValueError):
+        raise Http404 from None
+    services.review_break_glass(request, grant)
+    messages.success(request, _("Emergency access marked as reviewed."))
+    return redirect("episodes:dashboard")

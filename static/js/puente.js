@@ -1,0 +1,31 @@
+// Idle-timeout warning: shown PUENTE_IDLE_WARNING_SECONDS before the server would sign the user out.
+(function () {
+  "use strict";
+  var body = document.body;
+  var timeout = parseInt(body.dataset.idleTimeout || "0", 10);
+  if (!timeout) { return; }
+  var warning = parseInt(body.dataset.idleWarning || "120", 10);
+  var dialog = document.getElementById("idle-warning");
+  var secondsEl = document.getElementById("idle-seconds");
+  var lastActivity = Date.now();
+  var csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+
+  function stay() {
+    fetch(body.dataset.keepaliveUrl, { method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin" })
+      .then(function (r) { if (r.redirected || r.status >= 400) { window.location = body.dataset.loginUrl; } });
+    lastActivity = Date.now();
+    if (dialog.open) { dialog.close(); }
+  }
+  document.getElementById("idle-stay").addEventListener("click", stay);
+  document.addEventListener("htmx:afterRequest", function () { lastActivity = Date.now(); });
+
+  setInterval(function () {
+    var idle = (Date.now() - lastActivity) / 1000;
+    var left = Math.max(0, Math.round(timeout - idle));
+    if (left <= 0) { window.location = body.dataset.loginUrl; return; }
+    if (left <= warning) {
+      secondsEl.textContent = left;
+      if (!dialog.open) { dialog.showModal(); document.getElementById("idle-stay").focus(); }
+    }
+  }, 1000);
+})();
