@@ -1,0 +1,130 @@
+"""The social-work referral queue: order, hours waiting, the 24-hour standard, take and assign."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from puente.audit.models import AuditEvent
+from puente.core.testing import PersonaTestCase, make_patient, make_sw_referral
+from puente.episodes.models import SocialWorkReferral
+
+
+class Queue(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.routine_old = make_sw_referral(make_patient(cls.org, "Ana", "Old"), team=cls.team, hours_ago=30)
+        cls.routine_new = make_sw_referral(make_patient(cls.org, "Ben", "New"), team=cls.team, hours_ago=1)
+        cls.urgent = make_sw_referral(
+            make_patient(cls.org, "Cruz", "Urgent"), team=cls.team, hours_ago=3, priority="urgent"
+        )
+        cls.emergent = make_sw_referral(
+            make_patient(cls.org, "Dora", "Emergent"), team=cls.team, hours_ago=0.5, priority="emergent"
+        )
+        cls.elsewhere = make_sw_referral(make_patient(cls.org, "Eli", "Hospice"), team=cls.other_team)
+
+    def test_it_sorts_by_priority_then_time_waiting(self):
+        self.client.force_login(self.alice)
+        referrals = self.client.get(reverse("episodes:queue")).context["referrals"]
+        self.assertEqual(referrals, [self.emergent, self.urgent, self.routine_old, self.routine_new])
+
+    def test_it_shows_hours_waiting_and_the_24_hour_standard(self):
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("episodes:queue"))
+        self.assertContains(page, "30.0")
+        self.assertContains(page, "Overdue", count=1)
+        self.assertTrue(self.routine_old.is_overdue)
+        self.assertFalse(self.routine_new.is_overdue)
+
+    def test_due_and_overdue_follow_the_first_contact(self):
+        r = make_sw_referral(self.patient, team=self.team, hours_ago=26)
+        r.first_contact_at = r.received_at + timedelta(hours=20)
+        self.assertFalse(r.is_overdue)
+        self.assertAlmostEqual(r.hours_waiting(), 20, places=3)
+        r.first_contact_at = r.received_at + timedelta(hours=25)
+        self.assertTrue(r.is_overdue)
+
+    def test_the_queue_is_scoped_to_the_users_teams(self):
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.get(reverse("episodes:queue")).context["referrals"], [self.elsewhere])
+        self.client.force_login(self.olga)
+        self.assertEqual(self.client.get(reverse("episodes:queue")).context["referrals"], [])
+        for persona in ["pat", "ada"]:
+            self.client.force_login(getattr(self, persona))
+            self.assertEqual(self.client.get(reverse("episodes:queue")).status_code, 403)
+
+    def test_a_worker_takes_a_referral_and_records_first_contact(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("episodes:take", args=[self.routine_new.pk]))
+        self.routine_new.refresh_from_db()
+        self.assertEqual((self.routine_new.assigned_to, self.routine_new.status), (self.alice, "assigned"))
+        self.client.post(reverse("episodes:contact", args=[self.routine_new.pk]))
+        self.routine_new.refresh_from_db()
+        self.assertIsNotNone(self.routine_new.first_contact_at)
+        self.assertEqual(self.routine_new.status, "contacted")
+        self.assertEqual(AuditEvent.objects.filter(object_id=str(self.routine_new.pk), action="update").count(), 2)
+
+    def test_two_workers_taking_the_same_referral_one_wins(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("episodes:take", args=[self.urgent.pk]))
+        self.client.force_login(self.bob)
+        response = self.client.post(reverse("episodes:take", args=[self.urgent.pk]), follow=True)
+        self.assertContains(response, "has already taken this referral")
+        self.urgent.refresh_from_db()
+        self.assertEqual(self.urgent.assigned_to, self.alice)
+
+    def test_supervisors_and_intake_assign_workers_do_not(self):
+        # carol (care team) does not even see this patient: 404, not 403
+        for persona, status in [("alice", 403), ("carol", 404), ("sam", 302), ("ian", 302)]:
+            self.client.force_login(getattr(self, persona))
+            with self.subTest(persona=persona):
+                response = self.client.post(
+                    reverse("episodes:assign", args=[self.routine_old.pk]), {"worker": self.bob.pk}
+                )
+                self.assertEqual(response.status_code, status)
+        self.routine_old.refresh_from_db()
+        self.assertEqual(self.routine_old.assigned_to, self.bob)
+
+    def test_it_will_not_assign_a_worker_of_another_organization(self):
+        self.client.force_login(self.sam)
+        self.client.post(reverse("episodes:assign", args=[self.routine_old.pk]), {"worker": self.olga.pk})
+        self.routine_old.refresh_from_db()
+        self.assertIsNone(self.routine_old.assigned_to)
+
+    def test_the_care_team_can_refer_a_patient_to_social_work(self):
+        self.client.force_login(self.carol)
+        response = self.client.post(
+            reverse("episodes:referral_create", args=[self.patient.pk]),
+            {
+                "source": "care_team",
+                "reasons": ["caregiver_strain", "financial"],
+                "priority": "urgent",
+                "referred_by": "Carol RN",
+                "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "team": self.team.pk,
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        referral = SocialWorkReferral.objects.get(patient=self.patient)
+        self.assertEqual(referral.reasons, ["caregiver_strain", "financial"])
+        self.assertEqual(referral.created_by, self.carol)
+
+    def test_the_queue_and_dashboard_run_a_constant_number_of_queries(self):
+        for name in ["queue", "dashboard"]:
+            self.client.force_login(self.alice)
+            url = reverse(f"episodes:{name}")
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as before:
+                self.client.get(url)
+            for i in range(20):
+                make_sw_referral(
+                    make_patient(self.org, f"More{i}", "Patient"),
+                    team=self.team,
+                    assigned_to=self.alice if i % 2 else None,
+                )
+            with self.subTest(page=name), CaptureQueriesContext(connection) as after:
+                self.client.get(url)
+            self.assertEqual(len(after), len(before), name)
