@@ -201,7 +201,12 @@ STORAGES = {
 }
 
 # Django 6.1 mailers. EMAIL_BACKEND picks the backend (console in development; smtp in production).
-_email_backend = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_backend = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or PUENTE_MODE in ("demo", "test")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 _email_options: dict = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -172,6 +173,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         )
         for c in candidates:
             c.visible = c.patient.pk in visible  # type: ignore[attr-defined]
+    if not candidates:
+        # The "create anyway" box only means something once candidates have been shown.
+        form.fields["confirm_new"].widget = HiddenInput()
     return render(request, "patients/create.html", {"form": form, "candidates": candidates})
 
 
