@@ -54,6 +54,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 migrations-check: install
+	@mkdir -p var
 	PUENTE_MODE=test $(PY) manage.py makemigrations --check --dry-run
 
 clean:
