@@ -18,12 +18,17 @@ def _english(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True, scope="session")
 def _allow_audit_flush_on_sqlite():
     """Transactional tests (the browser tests) end with a flush. On SQLite that is a DELETE, which the
     audit log's append-only trigger refuses; lift the trigger for that flush only. PostgreSQL flushes
     with TRUNCATE, which row triggers do not see."""
     import importlib
 
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     triggers = importlib.import_module("puente.audit.migrations.0002_append_only_triggers")
@@ -37,6 +42,3 @@ def _allow_audit_flush_on_sqlite():
         return [*triggers.SQLITE_REVERSE, *statements, *triggers.SQLITE]
 
     DatabaseOperations.sql_flush = sql_flush
-
-
-_allow_audit_flush_on_sqlite()
