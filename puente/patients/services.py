@@ -84,6 +84,7 @@ def create_patient(
     patient = Patient(organization_id=actor.organization_id, created_by=actor, updated_by=actor, **data)
     _derive(patient)
     patient.full_clean(exclude=["organization", "created_by", "updated_by"])
+    patient._history_user = actor  # type: ignore[attr-defined]
     patient.save()
     for facility, value in identifiers or []:
         PatientIdentifier.objects.create(
@@ -104,6 +105,7 @@ def update_patient(
     if not changed:
         return patient
     patient.updated_by = actor
+    patient._history_user = actor  # type: ignore[attr-defined]
     _derive(patient)
     patient.full_clean(exclude=["organization", "created_by", "updated_by"])
     patient.save(

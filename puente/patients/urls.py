@@ -12,5 +12,6 @@ urlpatterns = [
     path("<uuid:pk>/related/new/", views.related_person_add, name="related_add"),
     path("<uuid:pk>/break-glass/", views.break_glass, name="break_glass"),
     path("<uuid:pk>/access-log/", views.access_log, name="access_log"),
+    path("<uuid:pk>/history/", views.patient_history, name="history"),
     path("break-glass/<uuid:pk>/review/", views.break_glass_review, name="break_glass_review"),
 ]

@@ -288,3 +288,31 @@ def break_glass_review(request: HttpRequest, pk) -> HttpResponse:
     services.review_break_glass(request, grant)
     messages.success(request, _("Emergency access marked as reviewed."))
     return redirect("episodes:dashboard")
+
+
+HISTORY_LIMIT = 200
+
+
+@login_required
+def patient_history(request: HttpRequest, pk) -> HttpResponse:
+    """Every recorded version of the demographics, newest first, with what changed and who changed it."""
+    patient = get_patient_for_user(request.user, pk)
+    if request.user.has_reduced_view:
+        raise PermissionDenied
+    versions = list(
+        patient.history.filter(organization_id=patient.organization_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1]
+    )
+    hidden = {"search_name", "updated_at", "updated_by", "created_at", "created_by", "id", "organization"}
+    rows = []
+    for newer, older in zip(versions, versions[1:] + [None], strict=False):
+        if older is None:
+            changes = []
+        else:
+            delta = newer.diff_against(older, excluded_fields=hidden)
+            changes = [(Patient._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+        rows.append({"version": newer, "changes": changes})
+    return render_patient_page(
+        request, "patients/history.html", patient, {"rows": rows[:HISTORY_LIMIT]}, view="history"
+    )
