@@ -134,3 +134,17 @@ class PatientListScoping(PersonaTestCase):
             make_episode(p, team=self.team, worker=self.alice)
         with self.assertNumQueries(len(ctx.captured_queries)):
             self.client.get(reverse("patients:list"))
+
+
+class ListPagesAudit(PersonaTestCase):
+    def test_a_list_page_writes_one_event_naming_the_patients_shown(self):
+        from puente.audit.models import AuditEvent
+
+        self.client.force_login(self.alice)
+        for url in [reverse("patients:list"), reverse("episodes:queue"), reverse("episodes:dashboard")]:
+            with self.subTest(url=url):
+                before = AuditEvent.objects.count()
+                self.client.get(url)
+                self.assertEqual(AuditEvent.objects.count(), before + 1)
+        event = AuditEvent.objects.filter(object_type="patients.patient_list").latest("id")
+        self.assertIn(str(self.patient.pk), event.detail["patients"])
