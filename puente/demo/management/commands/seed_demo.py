@@ -336,6 +336,9 @@ class Command(BaseCommand):
                     credentials=creds,
                     languages_spoken=langs,
                     language="es" if "Spanish" in langs and role == Role.PARTNER else "en",
+                    # The demo administrator manages users and teams in the Django admin.
+                    is_staff=role == Role.ADMIN,
+                    is_superuser=role == Role.ADMIN,
                 )
             users[email] = user
             for unit_name in units:
