@@ -23,3 +23,7 @@ class PuenteFormMixin:
         for f in self.fields.values():  # type: ignore[attr-defined]
             if isinstance(f, forms.CharField) and not isinstance(f.widget, forms.Textarea):
                 f.validators.append(reject_markup)
+
+
+# Django 6.1's empty choice label; its own Spanish catalog leaves it untranslated, so carry it in ours.
+EMPTY_CHOICE_LABEL = _("- Select an option -")

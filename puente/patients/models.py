@@ -147,8 +147,8 @@ class Patient(TenantModel):
     state = models.CharField(_("state"), max_length=2, blank=True, default="NM")
     postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
     county = models.CharField(_("county"), max_length=100, blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     address_confidential = models.BooleanField(
         _("confidential address"),
         default=False,

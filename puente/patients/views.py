@@ -293,6 +293,16 @@ def break_glass_review(request: HttpRequest, pk) -> HttpResponse:
 HISTORY_LIMIT = 200
 
 
+def _shown(field_name: str, value):
+    """A stored value as the user reads it: the label of a choice, Yes/No for a flag."""
+    field = Patient._meta.get_field(field_name)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
+
+
 @login_required
 def patient_history(request: HttpRequest, pk) -> HttpResponse:
     """Every recorded version of the demographics, newest first, with what changed and who changed it."""
@@ -311,7 +321,10 @@ def patient_history(request: HttpRequest, pk) -> HttpResponse:
             changes = []
         else:
             delta = newer.diff_against(older, excluded_fields=hidden)
-            changes = [(Patient._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+            changes = [
+                (Patient._meta.get_field(c.field).verbose_name, _shown(c.field, c.old), _shown(c.field, c.new))
+                for c in delta.changes
+            ]
         rows.append({"version": newer, "changes": changes})
     return render_patient_page(
         request, "patients/history.html", patient, {"rows": rows[:HISTORY_LIMIT]}, view="history"

@@ -27,6 +27,7 @@ class History(PersonaTestCase):
         page = self.client.get(reverse("patients:history", args=[patient.pk]))
         self.assertContains(page, "Record created")
         self.assertContains(page, "505-555-0199")
+        self.assertContains(page, "<ins>Spanish</ins>")  # the label, not the stored code
         self.assertContains(page, "Ian Intake")
         self.assertEqual(len(page.context["rows"]), 2)
 
