@@ -13,8 +13,9 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as InputError
 from ninja.security import HttpBearer
 
 from puente.accounts.models import ApiToken
@@ -81,6 +82,18 @@ class ValidationFailed(Exception):
 @api.exception_handler(ValidationFailed)
 def invalid(request, exc: ValidationFailed):
     return api.create_response(request, {"detail": "Invalid data.", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(InputError)
+def invalid_input(request, exc: InputError):
+    """Schema errors (a missing field, "1950-02-30") answer in the same shape as form errors, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "birth_date") for the body; ("query", "limit") or ("path", "patient_id") otherwise.
+        field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "__all__"
+        errors.setdefault(field, []).append(str(error.get("msg", "Invalid value.")))
+    return api.create_response(request, {"detail": "Invalid data.", "errors": errors}, status=422)
 
 
 class PatientIn(Schema):
@@ -167,10 +180,10 @@ class PatientOut(Schema):
     city: str | None
     state: str | None
     postal_code: str | None
-    county: str
+    county: str | None
     address_confidential: bool
-    insurance: str
-    insurance_plan: str
+    insurance: str | None
+    insurance_plan: str | None
     advance_directive_on_file: bool
     deceased_date: date | None
     identifiers: list[IdentifierOut]
@@ -242,12 +255,25 @@ class EpisodePage(Schema):
     items: list[EpisodeOut]
 
 
+# What the care team does not see, as in the UI's reduced record (templates/patients/detail.html).
+REDUCED_FIELDS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "county",
+    "insurance",
+    "insurance_plan",
+)
+
+
 def _patient_out(p: Patient, reduced: bool) -> dict:
     data = {f: getattr(p, f) for f in PatientOut.model_fields if f not in ("id", "identifiers")}
     data["id"] = p.pk
-    data["identifiers"] = [{"facility": i.facility, "value": i.value} for i in p.identifiers.all()]
+    data["identifiers"] = [] if reduced else [{"facility": i.facility, "value": i.value} for i in p.identifiers.all()]
     if reduced:
-        for f in ("address_line1", "address_line2", "city", "state", "postal_code"):
+        for f in REDUCED_FIELDS:
             data[f] = None
     return data
 
@@ -307,12 +333,7 @@ def create_patient(request, payload: PatientIn):
         raise ValidationFailed(_form_errors(form))
     clean = {k: form.cleaned_data[k] for k in PATIENT_FIELDS}
     if not confirm:
-        candidates = patient_services.find_duplicate_candidates(
-            request.user.organization_id,
-            clean["preferred_name"] or clean["legal_given_name"],
-            clean["legal_family_name"],
-            clean["birth_date"],
-        )
+        candidates = _duplicate_candidates(request.user.organization_id, clean)
         if candidates:
             record_event(
                 request,
@@ -320,21 +341,47 @@ def create_patient(request, payload: PatientIn):
                 object_type="patients.duplicate_check",
                 detail={"api": True, "candidates": [str(c.patient.pk) for c in candidates]},
             )
-            return 409, {
-                "detail": "Possible duplicates found; resend with confirm_new=true to create anyway.",
-                "candidates": [
-                    {
-                        "id": str(c.patient.pk),
-                        "name": c.patient.legal_name,
-                        "birth_date": c.patient.birth_date.isoformat(),
-                        "score": c.score,
-                        "reasons": c.reasons,
-                    }
-                    for c in candidates
-                ],
-            }
+            visible = set(
+                Patient.objects.visible_to(request.user)
+                .filter(pk__in=[c.patient.pk for c in candidates])
+                .values_list("pk", flat=True)
+            )
+            return Status(
+                409,
+                {
+                    "detail": "Possible duplicates found; resend with confirm_new=true to create anyway.",
+                    "candidates": [
+                        {
+                            "id": str(c.patient.pk),
+                            "name": c.patient.legal_name,
+                            "birth_date": c.patient.birth_date.isoformat(),
+                            "score": c.score,
+                            "reasons": c.reasons,
+                            "visible": c.patient.pk in visible,
+                        }
+                        for c in candidates
+                    ],
+                },
+            )
     patient = patient_services.create_patient(request, clean)
-    return 201, _patient_out(patient, False)
+    return Status(201, _patient_out(patient, False))
+
+
+def _duplicate_candidates(organization_id, clean: dict) -> list[patient_services.DuplicateCandidate]:
+    """As the UI does: search by the name in use, then by the legal given name if a preferred name differs."""
+    given, family, born = clean["legal_given_name"], clean["legal_family_name"], clean["birth_date"]
+    candidates = patient_services.find_duplicate_candidates(
+        organization_id, clean["preferred_name"] or given, family, born
+    )
+    if clean["preferred_name"] and given:
+        seen = {c.patient.pk for c in candidates}
+        more = patient_services.find_duplicate_candidates(organization_id, given, family, born)
+        candidates += [c for c in more if c.patient.pk not in seen]
+    return candidates
+
+
+def _unchanged(obj, changes: dict) -> bool:
+    return all(getattr(obj, k) == v for k, v in changes.items())
 
 
 @api.patch("/patients/{patient_id}", response=PatientOut, tags=["patients"])
@@ -350,16 +397,21 @@ def update_patient(request, patient_id: UUID, payload: PatientPatch):
     )
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
-    patient = patient_services.update_patient(request, patient, {k: form.cleaned_data[k] for k in PATIENT_FIELDS})
+    changes = {k: form.cleaned_data[k] for k in PATIENT_FIELDS}
+    if _unchanged(patient, changes):
+        # The service writes nothing (so no update event), but the response still discloses the record.
+        record_event(request, AuditAction.READ, obj=patient, patient_id=patient.pk, detail={"api": True})
+        return _patient_out(patient, False)
+    patient = patient_services.update_patient(request, patient, changes)
     return _patient_out(patient, False)
 
 
 def _episode_form_data(values: dict) -> dict:
+    """Schema values as form data. Datetimes pass through as objects: formatting them for the UI's
+    minute-resolution widget would drop the seconds, and a PATCH would then rewrite an unnamed `start`."""
     mapped = {}
     for k, v in values.items():
         key = k.removesuffix("_id") if k in ("unit_id", "team_id", "assigned_worker_id") else k
-        if isinstance(v, datetime):
-            v = timezone.localtime(v).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(v) else v.isoformat()
         mapped[key] = "" if v is None else v
     return mapped
 
@@ -410,7 +462,7 @@ def create_episode(request, payload: EpisodeIn):
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
     episode = episode_services.create_episode(request, patient, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
-    return 201, episode
+    return Status(201, episode)
 
 
 @api.patch("/episodes/{episode_id}", response=EpisodeOut, tags=["episodes"])
@@ -430,4 +482,9 @@ def update_episode(request, episode_id: UUID, payload: EpisodePatch):
     )
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
-    return episode_services.update_episode(request, episode, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
+    changes = {k: form.cleaned_data[k] for k in EPISODE_FIELDS}
+    if _unchanged(episode, changes):
+        # As for patients: no write, but the response is a read of the episode.
+        record_event(request, AuditAction.READ, obj=episode, patient_id=episode.patient_id, detail={"api": True})
+        return episode
+    return episode_services.update_episode(request, episode, changes)
