@@ -56,7 +56,9 @@ def make_patient(org: Organization, given: str = "María", family: str = "Garcí
     extra.setdefault("birth_date", date(1950, 5, 17))
     extra.setdefault("sex_at_birth", "female")
     p = Patient(organization=org, legal_given_name=given, legal_family_name=family, **extra)
-    p.search_name = normalize(f"{given} {family} {extra.get('preferred_name', '')}")
+    p.search_name = normalize(
+        " ".join([given, extra.get("legal_middle_name", ""), family, extra.get("preferred_name", "")])
+    )
     p.save()
     return p
 

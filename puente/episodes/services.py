@@ -120,12 +120,15 @@ def take_sw_referral(request: HttpRequest, referral: SocialWorkReferral) -> Soci
 
 
 @transaction.atomic
-def record_first_contact(request: HttpRequest, referral: SocialWorkReferral, at=None) -> SocialWorkReferral:
+def record_first_contact(
+    request: HttpRequest | None, referral: SocialWorkReferral, at=None, *, user: User | None = None
+) -> SocialWorkReferral:
+    actor = _actor(request, user)
     referral = _locked(referral)
     if referral.first_contact_at is None:
         referral.first_contact_at = at or timezone.now()
         if referral.assigned_to_id is None:
-            referral.assigned_to = request.user
+            referral.assigned_to = actor
             referral.assigned_at = referral.first_contact_at
         referral.status = SocialWorkReferral.Status.CONTACTED
         referral.save(update_fields=["first_contact_at", "assigned_to", "assigned_at", "status", "updated_at"])

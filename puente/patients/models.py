@@ -97,7 +97,10 @@ class PatientQuerySet(models.QuerySet["Patient"]):
                 .values("id")
             )
             cond = (
-                Q(id__in=episode.objects.filter(organization_id=org, team_id__in=team_ids).values("patient_id"))
+                # A worker who registers a patient keeps access to the record until it has an episode or
+                # referral of its own (otherwise "create" would end on a 404).
+                Q(created_by=user)
+                | Q(id__in=episode.objects.filter(organization_id=org, team_id__in=team_ids).values("patient_id"))
                 | Q(id__in=episode.objects.filter(organization_id=org, assigned_worker=user).values("patient_id"))
                 | Q(
                     id__in=sw_referral.objects.filter(organization_id=org)

@@ -148,3 +148,28 @@ class ListPagesAudit(PersonaTestCase):
                 self.assertEqual(AuditEvent.objects.count(), before + 1)
         event = AuditEvent.objects.filter(object_type="patients.patient_list").latest("id")
         self.assertIn(str(self.patient.pk), event.detail["patients"])
+
+
+class CreatorKeepsAccess(PersonaTestCase):
+    def test_a_worker_who_registers_a_patient_lands_on_the_new_record(self):
+        self.client.force_login(self.charlie)
+        response = self.client.post(
+            reverse("patients:create"),
+            {
+                "legal_given_name": "Nizhoni",
+                "legal_family_name": "Benally",
+                "birth_date": "1980-08-08",
+                "sex_at_birth": "female",
+                "preferred_language": "nv",
+                "state": "NM",
+                "insurance": "medicaid",
+            },
+            follow=True,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Nizhoni Benally")
+        self.client.force_login(self.alice)  # another team still does not see it
+        from puente.patients.models import Patient
+
+        new = Patient.objects.get(legal_given_name="Nizhoni")
+        self.assertEqual(self.client.get(reverse("patients:detail", args=[new.pk])).status_code, 404)

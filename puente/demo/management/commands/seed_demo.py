@@ -351,6 +351,7 @@ class Command(BaseCommand):
             Team.objects.filter(organization=sup.organization, name=team_name).update(supervisor=sup)
         return users
 
+    @transaction.atomic  # all or nothing: an interrupted run leaves no partial demo that blocks the next
     def _patients(self, orgs, users, count: int) -> int:
         rng = random.Random(2026)  # noqa: S311 - synthetic data, not security
         hospital, agency = orgs["sandia-regional"], orgs["rio-grande-hhh"]
@@ -365,61 +366,59 @@ class Command(BaseCommand):
         now = timezone.now()
         for i, (org, clerk) in enumerate(plan):
             data = self._person(rng)
-            with transaction.atomic():
-                patient = patient_services.create_patient(
-                    None,
-                    data,
-                    [("Sandia Regional" if org == hospital else "Rio Grande HHH", f"MRN{100000 + i}")],
-                    user=clerk,
-                )
-                if org == hospital:
-                    setting = rng.choice([Setting.INPATIENT, Setting.INPATIENT, Setting.EMERGENCY, Setting.OUTPATIENT])
-                    unit_name = {"inpatient": "4 West", "emergency": "ED", "outpatient": "Outpatient"}[setting]
-                    team = teams["Hospital Social Work" + str(org.pk)]
-                else:
-                    setting = rng.choice([Setting.HOME_HEALTH, Setting.HOSPICE])
-                    unit_name = "Home Health North" if setting == Setting.HOME_HEALTH else "Hospice Team"
-                    team = teams[("Home Health" if setting == Setting.HOME_HEALTH else "Hospice") + str(org.pk)]
-                assigned = rng.random() < 0.7
-                worker = rng.choice(workers[org.pk]) if assigned else None
-                if setting == Setting.HOSPICE and worker is not None:
-                    worker = users["ruth@agency.demo"]
-                episode = episode_services.create_episode(
+            patient = patient_services.create_patient(
+                None,
+                data,
+                [("Sandia Regional" if org == hospital else "Rio Grande HHH", f"MRN{100000 + i}")],
+                user=clerk,
+            )
+            if org == hospital:
+                setting = rng.choice([Setting.INPATIENT, Setting.INPATIENT, Setting.EMERGENCY, Setting.OUTPATIENT])
+                unit_name = {"inpatient": "4 West", "emergency": "ED", "outpatient": "Outpatient"}[setting]
+                team = teams["Hospital Social Work" + str(org.pk)]
+            else:
+                setting = rng.choice([Setting.HOME_HEALTH, Setting.HOSPICE])
+                unit_name = "Home Health North" if setting == Setting.HOME_HEALTH else "Hospice Team"
+                team = teams[("Home Health" if setting == Setting.HOME_HEALTH else "Hospice") + str(org.pk)]
+            assigned = rng.random() < 0.7
+            worker = rng.choice(workers[org.pk]) if assigned else None
+            if setting == Setting.HOSPICE and worker is not None:
+                worker = users["ruth@agency.demo"]
+            episode = episode_services.create_episode(
+                None,
+                patient,
+                {
+                    "setting": setting,
+                    "facility": units[unit_name + str(org.pk)].facility,
+                    "unit": units[unit_name + str(org.pk)],
+                    "team": team,
+                    "assigned_worker": worker,
+                    "start": now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 23)),
+                    "attending": rng.choice(["Dr. Rao", "Dr. Whitehorse", "Dr. Salazar", "Dr. Kim"]),
+                    "payer": patient.get_insurance_display(),
+                },
+                user=clerk,
+            )
+            if rng.random() < 0.35:
+                reasons = rng.sample([r.value for r in ReferralReason if r != ReferralReason.OTHER], 2)
+                referral = episode_services.create_sw_referral(
                     None,
                     patient,
                     {
-                        "setting": setting,
-                        "facility": units[unit_name + str(org.pk)].facility,
-                        "unit": units[unit_name + str(org.pk)],
+                        "episode": episode,
                         "team": team,
-                        "assigned_worker": worker,
-                        "start": now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 23)),
-                        "attending": rng.choice(["Dr. Rao", "Dr. Whitehorse", "Dr. Salazar", "Dr. Kim"]),
-                        "payer": patient.get_insurance_display(),
+                        "source": rng.choice(["care_team", "ed", "family", "self"]),
+                        "reasons": reasons,
+                        "priority": rng.choice(["routine", "routine", "urgent", "emergent"]),
+                        "referred_by": rng.choice(["T. Kowalski RN", "Dr. Rao", "Daughter", "Patient"]),
+                        "received_at": now - timedelta(hours=rng.uniform(0.5, 40)),
+                        "assigned_to": worker if rng.random() < 0.4 else None,
                     },
                     user=clerk,
                 )
-                if rng.random() < 0.35:
-                    reasons = rng.sample([r.value for r in ReferralReason if r != ReferralReason.OTHER], 2)
-                    referral = episode_services.create_sw_referral(
-                        None,
-                        patient,
-                        {
-                            "episode": episode,
-                            "team": team,
-                            "source": rng.choice(["care_team", "ed", "family", "self"]),
-                            "reasons": reasons,
-                            "priority": rng.choice(["routine", "routine", "urgent", "emergent"]),
-                            "referred_by": rng.choice(["T. Kowalski RN", "Dr. Rao", "Daughter", "Patient"]),
-                            "received_at": now - timedelta(hours=rng.uniform(0.5, 40)),
-                            "assigned_to": worker if rng.random() < 0.4 else None,
-                        },
-                        user=clerk,
-                    )
-                    if referral.assigned_to_id and rng.random() < 0.3:
-                        referral.first_contact_at = referral.received_at + timedelta(hours=rng.uniform(1, 30))
-                        referral.status = referral.Status.CONTACTED
-                        referral.save(update_fields=["first_contact_at", "status"])
+                contact_at = referral.received_at + timedelta(hours=rng.uniform(0.2, 30))
+                if referral.assigned_to_id and rng.random() < 0.3 and contact_at < now:
+                    episode_services.record_first_contact(None, referral, contact_at, user=referral.assigned_to)
         return len(plan)
 
     def _person(self, rng: random.Random) -> dict:
