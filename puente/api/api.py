@@ -11,9 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 from ninja.security import HttpBearer
@@ -21,12 +22,13 @@ from ninja.security import HttpBearer
 from puente.accounts.models import ApiToken
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.forms import reject_markup
 from puente.episodes import services as episode_services
 from puente.episodes.forms import EPISODE_FIELDS, EpisodeForm
 from puente.episodes.models import Episode
 from puente.patients import services as patient_services
 from puente.patients.forms import PATIENT_FIELDS, PatientForm
-from puente.patients.models import Patient
+from puente.patients.models import Patient, PatientIdentifier
 from puente.patients.permissions import can_write_patient, get_patient_for_user
 
 MAX_PAGE = 100
@@ -96,6 +98,28 @@ def invalid_input(request, exc: InputError):
     return api.create_response(request, {"detail": "Invalid data.", "errors": errors}, status=422)
 
 
+class IdentifierIn(Schema):
+    facility: str = Field(min_length=1, max_length=120)
+    value: str = Field(min_length=1, max_length=40)
+
+
+def _check_identifiers(organization_id, identifiers: list[dict]) -> None:
+    """MRNs must be plain text and not already on another record of the same facility."""
+    errors = []
+    for ident in identifiers:
+        try:
+            reject_markup(ident["facility"])
+            reject_markup(ident["value"])
+        except DjangoValidationError as exc:
+            errors.extend(exc.messages)
+        if PatientIdentifier.objects.filter(
+            organization_id=organization_id, facility=ident["facility"], value=ident["value"]
+        ).exists():
+            errors.append(f"MRN {ident['value']} from {ident['facility']} is already on a record.")
+    if errors:
+        raise ValidationFailed({"identifiers": errors})
+
+
 class PatientIn(Schema):
     legal_given_name: str
     legal_middle_name: str = ""
@@ -123,6 +147,7 @@ class PatientIn(Schema):
     insurance_member_id: str = ""
     advance_directive_on_file: bool = False
     deceased_date: date | None = None
+    identifiers: list[IdentifierIn] = []
     confirm_new: bool = False
 
 
@@ -328,12 +353,14 @@ def create_patient(request, payload: PatientIn):
         raise PermissionDenied
     data = payload.dict()
     confirm = data.pop("confirm_new")
+    _check_identifiers(request.user.organization_id, data.pop("identifiers"))
     form = PatientForm({k: ("" if v is None else v) for k, v in data.items()})
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
     clean = {k: form.cleaned_data[k] for k in PATIENT_FIELDS}
     if not confirm:
-        candidates = _duplicate_candidates(request.user.organization_id, clean)
+        mrns = [i.value for i in payload.identifiers]
+        candidates = patient_services.find_registration_duplicates(request.user.organization_id, clean, mrns)
         if candidates:
             record_event(
                 request,
@@ -363,21 +390,8 @@ def create_patient(request, payload: PatientIn):
                     ],
                 },
             )
-    patient = patient_services.create_patient(request, clean)
+    patient = patient_services.create_patient(request, clean, [(i.facility, i.value) for i in payload.identifiers])
     return Status(201, _patient_out(patient, False))
-
-
-def _duplicate_candidates(organization_id, clean: dict) -> list[patient_services.DuplicateCandidate]:
-    """As the UI does: search by the name in use, then by the legal given name if a preferred name differs."""
-    given, family, born = clean["legal_given_name"], clean["legal_family_name"], clean["birth_date"]
-    candidates = patient_services.find_duplicate_candidates(
-        organization_id, clean["preferred_name"] or given, family, born
-    )
-    if clean["preferred_name"] and given:
-        seen = {c.patient.pk for c in candidates}
-        more = patient_services.find_duplicate_candidates(organization_id, given, family, born)
-        candidates += [c for c in more if c.patient.pk not in seen]
-    return candidates
 
 
 def _unchanged(obj, changes: dict) -> bool:

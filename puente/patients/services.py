@@ -197,6 +197,21 @@ def find_duplicate_candidates(
     return found
 
 
+def find_registration_duplicates(
+    organization_id: Any, data: dict[str, Any], mrns: list[str] | None = None
+) -> list[DuplicateCandidate]:
+    """The registration check (UI and API alike): by the name in use, then by the legal first name when a
+    preferred name differs, and by MRN."""
+    given, family, born = data["legal_given_name"], data["legal_family_name"], data["birth_date"]
+    preferred = data.get("preferred_name") or ""
+    candidates = find_duplicate_candidates(organization_id, preferred or given, family, born, mrns)
+    if preferred and given:
+        seen = {c.patient.pk for c in candidates}
+        more = find_duplicate_candidates(organization_id, given, family, born)
+        candidates += [c for c in more if c.patient.pk not in seen]
+    return candidates
+
+
 @transaction.atomic
 def record_possible_duplicate(
     request: HttpRequest, patient: Patient, other: Patient, note: str = ""

@@ -130,25 +130,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         mrn = data.get("mrn", "").strip()
-        candidates = services.find_duplicate_candidates(
-            request.user.organization_id,
-            data.get("preferred_name") or data["legal_given_name"],
-            data["legal_family_name"],
-            data["birth_date"],
-            [mrn] if mrn else [],
-        )
-        if data["legal_given_name"] and data.get("preferred_name"):
-            seen = {c.patient.pk for c in candidates}
-            candidates += [
-                c
-                for c in services.find_duplicate_candidates(
-                    request.user.organization_id,
-                    data["legal_given_name"],
-                    data["legal_family_name"],
-                    data["birth_date"],
-                )
-                if c.patient.pk not in seen
-            ]
+        candidates = services.find_registration_duplicates(request.user.organization_id, data, [mrn] if mrn else [])
         if candidates:
             record_event(
                 request,

@@ -596,3 +596,55 @@ class QueryCounts(ApiTestCase):
         self.as_persona("alice", "get", "/api/v1/patients")
         token.refresh_from_db()
         self.assertGreater(token.last_used_at, first)
+
+
+class CreateWithMRN(PersonaTestCase):
+    """Patients created through the API can carry MRNs, and the duplicate check uses them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from puente.accounts.services import create_api_token
+
+        cls.token, cls.key = create_api_token(cls.ian, "EHR", ["patients:read", "patients:write"])
+
+    def post(self, body):
+        return self.client.post(
+            "/api/v1/patients", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {self.key}"
+        )
+
+    def body(self, **extra):
+        return {
+            "legal_given_name": "Efraín",
+            "legal_family_name": "Padilla",
+            "birth_date": "1947-07-07",
+            "sex_at_birth": "male",
+            **extra,
+        }
+
+    def test_it_stores_the_mrn_and_matches_on_it_next_time(self):
+        created = self.post(self.body(identifiers=[{"facility": "SRMC", "value": "A-100"}]))
+        self.assertEqual(created.status_code, 201, created.content)
+        self.assertEqual(created.json()["identifiers"], [{"facility": "SRMC", "value": "A-100"}])
+        again = self.post(
+            self.body(
+                legal_given_name="Someone",
+                birth_date="1990-01-01",
+                identifiers=[{"facility": "Other", "value": "A-100"}],
+            )
+        )
+        self.assertEqual(again.status_code, 409)
+        self.assertIn("same_mrn", again.json()["candidates"][0]["reasons"])
+
+    def test_a_taken_or_marked_up_mrn_is_refused_and_nothing_saved(self):
+        self.post(self.body(identifiers=[{"facility": "SRMC", "value": "A-200"}]))
+        for ident in [{"facility": "SRMC", "value": "A-200"}, {"facility": "SRMC", "value": "<b>1</b>"}]:
+            with self.subTest(ident=ident):
+                response = self.post(
+                    self.body(legal_given_name="Other", birth_date="1991-01-01", identifiers=[ident], confirm_new=True)
+                )
+                self.assertEqual(response.status_code, 422)
+                self.assertIn("identifiers", response.json()["errors"])
+        from puente.patients.models import Patient
+
+        self.assertFalse(Patient.objects.filter(legal_given_name="Other").exists())
