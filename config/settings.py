@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "puente.audit",
     "puente.patients",
     "puente.episodes",
+    "puente.tasks",
+    "puente.screening",
     "puente.api",
     "puente.demo",
 ]
@@ -220,7 +222,19 @@ if _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Puente <puente@localhost>")
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {
+        # Tests run jobs at once, in the request; everywhere else the database queue and `db_worker`.
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if PUENTE_MODE == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# Used in emails (which never carry PHI) to point at the app.
+PUENTE_BASE_URL = env("PUENTE_BASE_URL", "http://127.0.0.1:8000")
+# C-SSRS triage: "three_tier" (low/moderate/high, the common local convention; default) or "columbia"
+# (Columbia's own two tiers: imminent risk vs. everything else).
+PUENTE_CSSRS_TIERS = env("PUENTE_CSSRS_TIERS", "three_tier")
 
 LOGGING = {
     "version": 1,
