@@ -9,6 +9,10 @@ class LoginForm(AuthenticationForm):
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
 
+    def clean_username(self) -> str:
+        # Accounts are stored lower-case; people type their address however they like.
+        return self.cleaned_data["username"].strip().lower()
+
     error_messages = {
         "invalid_login": _("That email and password do not match an active account."),
         "inactive": _("This account is inactive."),

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -17,16 +16,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.http import safe_next
 
 from . import services
 from .forms import LanguageForm, LoginForm, TokenForm
-
-
-def _safe_next(request: HttpRequest, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+from .models import User
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -52,8 +46,16 @@ class PuenteLoginView(LoginView):
         return response
 
     def form_invalid(self, form):
-        email = (form.data.get("username") or "")[:254]
-        record_event(self.request, AuditAction.LOGIN_FAILED, actor_label=email, detail={"email": email})
+        email = (form.data.get("username") or "").strip().lower()[:254]
+        # Attribute the attempt to the account's organization so that its supervisors see it.
+        account = User.objects.filter(email=email).only("organization_id").first()
+        record_event(
+            self.request,
+            AuditAction.LOGIN_FAILED,
+            actor_label=email,
+            organization_id=account.organization_id if account else None,
+            detail={"email": email, "known_account": account is not None},
+        )
         return super().form_invalid(form)
 
 
@@ -76,13 +78,13 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"].strip()):
             codes = services.confirm_totp_device(request, device)
             otp_login(request, device)
-            return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
+            return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": safe_next(request)})
         form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator"))
     return render(
         request,
         "accounts/mfa_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex(), "next": _safe_next(request)},
+        {"form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex(), "next": safe_next(request)},
     )
 
 
@@ -95,10 +97,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if device.persistent_id.startswith("otp_static"):
                 record_event(request, AuditAction.MFA_CHANGE, detail={"change": "recovery_code_used"})
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
         record_event(request, AuditAction.LOGIN_FAILED, detail={"step": "mfa"})
         form.add_error("token", _("That code is not right."))
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": safe_next(request)})
 
 
 @login_required
@@ -111,7 +113,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Remember the chosen language on the account (for the next sign-in) and in a cookie."""
     form = LanguageForm(request.POST)
-    target = _safe_next(request)
+    target = safe_next(request)
     if not form.is_valid():
         return redirect(target)
     language = form.cleaned_data["language"]

@@ -58,6 +58,8 @@ api = NinjaAPI(
     description="Patients and episodes of care. Authenticate with `Authorization: Bearer <token>`.",
     auth=TokenAuth(),
     urls_namespace="api",
+    # The interactive docs page loads Swagger UI from a CDN; Puente serves nothing from CDNs.
+    docs_url=None,
 )
 
 

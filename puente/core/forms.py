@@ -27,3 +27,12 @@ class PuenteFormMixin:
 
 # Django 6.1's empty choice label; its own Spanish catalog leaves it untranslated, so carry it in ours.
 EMPTY_CHOICE_LABEL = _("- Select an option -")
+
+_PHONE = re.compile(r"^\+?[0-9()\-.\s]{7,20}(\s*(x|ext\.?)\s*\d{1,6})?$", re.IGNORECASE)
+
+
+def validate_phone(value: str) -> str:
+    value = value.strip()
+    if value and not _PHONE.match(value):
+        raise ValidationError(_("Enter a phone number, for example 505-555-0123 or 505-555-0123 ext. 12."))
+    return value

@@ -62,13 +62,19 @@ class EpisodeForm(PuenteFormMixin, forms.ModelForm):
     def __init__(self, *args, organization_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_to_org(self, organization_id)
-        if not self.instance.pk:
-            self.initial.setdefault("start", timezone.localtime().replace(second=0, microsecond=0))
+        if self.instance._state.adding and not self.initial.get("start"):
+            # A model form's initial already holds start=None, so setdefault would not fill it.
+            self.initial["start"] = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+        start, end, status = data.get("start"), data.get("end"), data.get("status")
+        if start and end and end < start:
             self.add_error("end", _("The end must be after the start."))
+        if start and status != Episode.Status.PLANNED and start > timezone.now() + timedelta(hours=1):
+            self.add_error("start", _("Only a planned episode can start in the future."))
+        if end and end > timezone.now() + timedelta(hours=1):
+            self.add_error("end", _("The end cannot be in the future."))
         return data
 
 
@@ -86,7 +92,8 @@ class SocialWorkReferralForm(PuenteFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         _limit_to_org(self, patient.organization_id)
         self.fields["episode"].queryset = patient.episodes.all()  # type: ignore[attr-defined]
-        self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+        if not self.initial.get("received_at"):
+            self.initial["received_at"] = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]

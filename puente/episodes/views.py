@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from puente.accounts.models import Role
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.http import safe_next
 from puente.patients.models import BreakGlassAccess
 from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
 from puente.patients.views import render_patient_page
@@ -108,7 +110,7 @@ def referral_take(request: HttpRequest, pk) -> HttpResponse:
         messages.success(request, _("You took the referral for %(name)s.") % {"name": referral.patient})
     except services.QueueConflict as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "episodes:queue")
+    return redirect(safe_next(request, reverse("episodes:queue")))
 
 
 @require_POST
@@ -134,7 +136,7 @@ def referral_contact(request: HttpRequest, pk) -> HttpResponse:
         raise PermissionDenied
     services.record_first_contact(request, referral)
     messages.success(request, _("First contact recorded."))
-    return redirect(request.POST.get("next") or "episodes:queue")
+    return redirect(safe_next(request, reverse("episodes:queue")))
 
 
 @require_POST
@@ -145,7 +147,7 @@ def referral_close(request: HttpRequest, pk) -> HttpResponse:
         raise PermissionDenied
     services.close_sw_referral(request, referral, cancelled=request.POST.get("cancel") == "1")
     messages.success(request, _("Referral closed."))
-    return redirect(referral.patient)
+    return redirect(safe_next(request, referral.patient.get_absolute_url()))
 
 
 @login_required

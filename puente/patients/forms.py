@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from puente.core.forms import PuenteFormMixin
+from puente.core.forms import PuenteFormMixin, validate_phone
 
 from .models import Patient, PatientIdentifier, RelatedPerson
 from .services import lookup_zip
@@ -75,6 +75,9 @@ class PatientForm(PuenteFormMixin, forms.ModelForm):
             raise forms.ValidationError(_("%(zip)s is not a US ZIP code."), params={"zip": value})
         return value
 
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
+
     def clean_state(self) -> str:
         return self.cleaned_data["state"].strip().upper()
 
@@ -113,6 +116,9 @@ class RelatedPersonForm(PuenteFormMixin, forms.ModelForm):
     class Meta:
         model = RelatedPerson
         fields = ["relationship", "name", "relation_detail", "phone", "may_receive_information"]
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
 
 
 class BreakGlassForm(PuenteFormMixin, forms.Form):

@@ -61,7 +61,7 @@ TURQUOISE_CARE_MCOS = ["BCBSNM", "Molina", "Presbyterian", "UnitedHealthcare"]
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
-    def visible_to(self, user) -> "PatientQuerySet":
+    def visible_to(self, user, *, break_glass: bool = True) -> "PatientQuerySet":
         """Patients this user may open: organization first, then team, unit or assignment.
 
         Every condition is a subquery, so the permission costs no extra round trip and no DISTINCT.
@@ -71,6 +71,8 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         if not user.is_clinical_staff:
             # Partners see referrals (a later issue), never a patient list; administrators manage
             # users and configuration and reach a record only through break-the-glass.
+            if not break_glass:
+                return self.none()
             return self.filter(organization_id=user.organization_id).filter(self._break_glass(user))
         qs = self.filter(organization_id=user.organization_id)
         if user.role == Role.INTAKE:
@@ -108,7 +110,7 @@ class PatientQuerySet(models.QuerySet["Patient"]):
                     .values("patient_id")
                 )
             )
-        return qs.filter(cond | self._break_glass(user))
+        return qs.filter(cond | self._break_glass(user)) if break_glass else qs.filter(cond)
 
     @staticmethod
     def _break_glass(user) -> Q:

@@ -23,8 +23,11 @@ def can_write_patient(user) -> bool:
 
 
 def get_rw_patient_for_user(user, pk) -> Patient:
+    """Write access needs a writer role and a care relationship: break-the-glass opens a record read-only."""
     patient = get_patient_for_user(user, pk)
     if not can_write_patient(user):
+        raise PermissionDenied
+    if not Patient.objects.visible_to(user, break_glass=False).filter(pk=patient.pk).exists():
         raise PermissionDenied
     return patient
 

@@ -169,8 +169,9 @@ def find_duplicate_candidates(
     if birth_date is not None:
         cond |= Q(birth_date=birth_date)
     mrns = [m.strip() for m in (mrns or []) if m and m.strip()]
-    if mrns:
-        cond |= Q(identifiers__value__in=mrns)
+    for mrn in mrns:
+        # Clerks type MRNs in either case; the number is the same.
+        cond |= Q(identifiers__value__iexact=mrn)
     if not cond:
         return []
     qs = (
@@ -184,13 +185,15 @@ def find_duplicate_candidates(
     for p in qs:
         if exclude_id is not None and p.pk == exclude_id:
             continue
-        same_mrn = any(i.value in mrns for i in p.identifiers.all())
+        wanted = {m.upper() for m in mrns}
+        same_mrn = any(i.value.upper() in wanted for i in p.identifiers.all())
         result = compare_names(new, NameParts(p.preferred_name or p.legal_given_name, p.legal_family_name))
         if p.preferred_name:
             legal = compare_names(new, NameParts(p.legal_given_name, p.legal_family_name))
             result = legal if legal.score > result.score else result
         if same_mrn:
-            found.append(DuplicateCandidate(p, 100, ["same_mrn", *result.reasons]))
+            # Name reasons only when the names are alike; otherwise "names swapped" would be noise.
+            found.append(DuplicateCandidate(p, 100, ["same_mrn", *(result.reasons if result.is_match else [])]))
         elif birth_date is not None and p.birth_date == birth_date and result.is_match:
             found.append(DuplicateCandidate(p, result.score, ["same_birth_date", *result.reasons]))
     found.sort(key=lambda c: -c.score)

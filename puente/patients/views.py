@@ -91,6 +91,21 @@ def _parse_date(q: str):
         return None
 
 
+OUTSIDE_LIMIT = 10
+
+
+def _search_filter(q: str) -> Q:
+    """A date of birth, an MRN, or words of the name (accents and case ignored)."""
+    day = _parse_date(q)
+    if day is not None:
+        return Q(birth_date=day)
+    by_mrn = Q(id__in=Patient.objects.filter(identifiers__value__iexact=q).values("id"))
+    name_q = Q()
+    for word in normalize(q).split():
+        name_q &= Q(search_name__contains=word)
+    return by_mrn | name_q if name_q else by_mrn
+
+
 @login_required
 def patient_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_clinical_staff:
@@ -99,15 +114,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     qs = Patient.objects.visible_to(request.user)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if q:
-        day = _parse_date(q)
-        if day is not None:
-            qs = qs.filter(birth_date=day)
-        else:
-            cond = Q(identifiers__value=q)
-            name_q = Q()
-            for word in normalize(q).split():
-                name_q &= Q(search_name__contains=word)
-            qs = qs.filter(Q(id__in=Patient.objects.filter(cond).values("id")) | name_q) if name_q else qs.filter(cond)
+        qs = qs.filter(_search_filter(q))
     qs = qs.order_by("legal_family_name", "legal_given_name", "id").prefetch_related(active_episodes_prefetch())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     patients = list(page.object_list)
@@ -117,8 +124,19 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         object_type="patients.patient_list",
         detail={"q": q[:100], "patients": [str(p.pk) for p in patients]},
     )
+    others = []
+    if q and can_break_glass(request.user):
+        # Records of the organization outside the user's care team: name and birth date only, so that an
+        # emergency access can be asked for. Never the whole list: a search term is needed.
+        others = list(
+            Patient.objects.filter(organization_id=request.user.organization_id)
+            .filter(_search_filter(q))
+            .exclude(id__in=Patient.objects.visible_to(request.user).values("id"))
+            .order_by("legal_family_name", "legal_given_name")
+            .only("id", "legal_given_name", "legal_family_name", "birth_date")[:OUTSIDE_LIMIT]
+        )
     template = "patients/_results.html" if request.htmx else "patients/list.html"
-    return render(request, template, {"form": form, "page": page, "patients": patients, "q": q})
+    return render(request, template, {"form": form, "page": page, "patients": patients, "q": q, "others": others})
 
 
 @login_required
@@ -137,6 +155,11 @@ def patient_create(request: HttpRequest) -> HttpResponse:
                 AuditAction.SEARCH,
                 object_type="patients.duplicate_check",
                 detail={"candidates": [str(c.patient.pk) for c in candidates]},
+            )
+        if candidates and not data.get("confirm_new") and request.POST.get("duplicates_shown"):
+            form.add_error(
+                "confirm_new",
+                _("Open one of the records above, or tick this box to say none of them is this person."),
             )
         if not candidates or data.get("confirm_new"):
             patient_data = {k: data[k] for k in PATIENT_FIELDS}
@@ -244,17 +267,27 @@ def break_glass(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest, pk) -> HttpResponse:
-    """Who looked at this record: for supervisors and administrators."""
+    """Who looked at this record: for supervisors and administrators. Someone without access to the record
+    itself (an administrator auditing) sees the log under the record's ID only, never the patient's identity."""
     if not request.user.can_view_audit:
         raise PermissionDenied
     try:
         patient = Patient.objects.get(organization_id=request.user.organization_id, pk=pk)
     except (Patient.DoesNotExist, ValueError):
         raise Http404 from None
-    events = AuditEvent.objects.visible_to(request.user).filter(patient_id=patient.pk).select_related("actor")[:500]
-    return render_patient_page(
-        request, "patients/access_log.html", patient, {"events": list(events)}, view="access_log"
+    events = list(
+        AuditEvent.objects.visible_to(request.user).filter(patient_id=patient.pk).select_related("actor")[:500]
     )
+    if Patient.objects.visible_to(request.user).filter(pk=patient.pk).exists():
+        return render_patient_page(request, "patients/access_log.html", patient, {"events": events}, view="access_log")
+    record_event(
+        request,
+        AuditAction.READ,
+        object_type="patients.access_log",
+        patient_id=patient.pk,
+        detail={"identity_hidden": True},
+    )
+    return render(request, "patients/access_log.html", {"events": events, "hidden_patient_id": patient.pk})
 
 
 @require_POST

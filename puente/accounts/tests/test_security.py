@@ -181,3 +181,33 @@ class Healthz(PersonaTestCase):
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"status": "ok"})
+
+
+class ReviewFindings(PersonaTestCase):
+    def test_the_email_is_not_case_sensitive(self):
+        response = self.client.post(
+            reverse("accounts:login"), {"username": self.alice.email.upper(), "password": PASSWORD}
+        )
+        self.assertEqual(response.status_code, 302)
+
+    def test_failed_sign_ins_reach_the_organizations_audit_log(self):
+        self.client.post(reverse("accounts:login"), {"username": self.alice.email, "password": "nope nope nope"})
+        self.client.post(reverse("accounts:login"), {"username": "nobody@example.org", "password": "nope nope"})
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("audit:list"), {"action": "login_failed"})
+        self.assertEqual([e.actor_label for e in page.context["page"]], [self.alice.email])
+
+    def test_csv_cells_cannot_run_as_spreadsheet_formulas(self):
+        self.client.force_login(self.bob)
+        self.client.get(reverse("patients:list"), HTTP_USER_AGENT='=HYPERLINK("http://evil.example","x")')
+        self.client.force_login(self.sam)
+        response = self.client.get(reverse("audit:export"), {"user": self.bob.pk})
+        body = b"".join(response.streaming_content).decode()
+        self.assertIn("'=HYPERLINK", body)
+        self.assertNotIn(",=HYPERLINK", body)
+
+    def test_an_unusable_audit_filter_shows_nothing_rather_than_everything(self):
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("audit:list"), {"patient": "Len Abeita"})
+        self.assertContains(page, "Enter a valid UUID")
+        self.assertEqual(len(page.context["page"]), 0)

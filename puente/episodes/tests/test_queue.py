@@ -128,3 +128,34 @@ class Queue(PersonaTestCase):
             with self.subTest(page=name), CaptureQueriesContext(connection) as after:
                 self.client.get(url)
             self.assertEqual(len(after), len(before), name)
+
+
+class CloseAndSafety(PersonaTestCase):
+    def test_after_first_contact_the_worker_closes_the_referral_and_it_leaves_the_queue(self):
+        referral = make_sw_referral(self.patient, team=self.team, assigned_to=self.alice)
+        self.client.force_login(self.alice)
+        self.client.post(reverse("episodes:contact", args=[referral.pk]))
+        page = self.client.get(reverse("episodes:queue"))
+        self.assertContains(page, "Close: assessment done")
+        self.client.post(reverse("episodes:close", args=[referral.pk]), {"next": "/queue/"})
+        referral.refresh_from_db()
+        self.assertEqual(referral.status, "closed")
+        self.assertNotIn(referral, self.client.get(reverse("episodes:queue")).context["referrals"])
+
+    def test_next_never_leaves_the_site(self):
+        referral = make_sw_referral(self.patient, team=self.team)
+        self.client.force_login(self.alice)
+        for name in ["take", "contact"]:
+            response = self.client.post(
+                reverse(f"episodes:{name}", args=[referral.pk]), {"next": "https://evil.example/phish"}
+            )
+            with self.subTest(view=name):
+                self.assertEqual(response["Location"], reverse("episodes:queue"))
+
+    def test_a_new_episode_form_starts_now_and_refuses_an_active_episode_in_the_future(self):
+        self.client.force_login(self.alice)
+        url = reverse("episodes:episode_create", args=[self.patient.pk])
+        form = self.client.get(url).context["form"]
+        self.assertIsNotNone(form.initial["start"])
+        response = self.client.post(url, {"setting": "inpatient", "status": "active", "start": "2035-11-21T10:00"})
+        self.assertContains(response, "Only a planned episode can start in the future.")

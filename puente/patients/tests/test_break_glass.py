@@ -71,3 +71,28 @@ class BreakGlass(PersonaTestCase):
         grant = BreakGlassAccess.objects.get()
         self.client.force_login(self.alice)
         self.assertEqual(self.client.post(reverse("patients:break_glass_review", args=[grant.pk])).status_code, 403)
+
+
+class BreakGlassIsReadOnlyAndFindable(PersonaTestCase):
+    def test_an_emergency_access_opens_the_record_read_only(self):
+        self.client.force_login(self.charlie)
+        self.client.post(reverse("patients:break_glass", args=[self.patient.pk]), {"reason": REASON})
+        self.assertEqual(self.client.get(reverse("patients:detail", args=[self.patient.pk])).status_code, 200)
+        self.assertEqual(self.client.get(reverse("patients:edit", args=[self.patient.pk])).status_code, 403)
+
+    def test_search_offers_emergency_access_to_records_outside_the_team_by_name_and_dob_only(self):
+        self.client.force_login(self.charlie)
+        page = self.client.get(reverse("patients:list"), {"q": "garcia"})
+        self.assertContains(page, "Records outside your care team")
+        self.assertContains(page, reverse("patients:break_glass", args=[self.patient.pk]))
+        self.assertNotContains(page, f'href="{reverse("patients:detail", args=[self.patient.pk])}"')
+        self.assertNotContains(self.client.get(reverse("patients:list")), "Records outside your care team")
+
+    def test_an_administrator_sees_the_access_log_without_the_patients_identity(self):
+        self.client.force_login(self.ada)
+        page = self.client.get(reverse("patients:access_log", args=[self.patient.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "García")
+        self.assertContains(page, "identity is not shown")
+        self.client.force_login(self.sam)
+        self.assertContains(self.client.get(reverse("patients:access_log", args=[self.patient.pk])), "García")

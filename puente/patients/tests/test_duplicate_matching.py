@@ -103,3 +103,35 @@ class DuplicateCheckAtRegistration(PersonaTestCase):
         response = self.client.post(reverse("patients:create"), self.form())
         self.assertContains(response, reverse("patients:break_glass", args=[self.jose.pk]))
         self.assertNotContains(response, f'href="{reverse("patients:detail", args=[self.jose.pk])}"')
+
+
+class DuplicateReviewFindings(DuplicateCheckAtRegistration):
+    def test_mrns_match_whatever_the_case_and_name_reasons_need_alike_names(self):
+        self.client.force_login(self.ian)
+        response = self.client.post(
+            reverse("patients:create"),
+            self.form(
+                legal_given_name="Zed",
+                legal_family_name="Nobody",
+                birth_date="1990-01-01",
+                mrn="mrn-77",
+                mrn_facility="srmc",
+            ),
+        )
+        self.assertContains(response, "same MRN")
+        self.assertNotContains(response, "first and last name swapped")
+
+    def test_submitting_again_without_ticking_the_box_explains_what_to_do(self):
+        self.client.force_login(self.ian)
+        response = self.client.post(reverse("patients:create"), self.form(duplicates_shown="1"))
+        self.assertContains(response, "tick this box")
+        self.assertFalse(Patient.objects.filter(legal_given_name="Pepe").exists())
+
+    def test_a_phone_must_look_like_one(self):
+        self.client.force_login(self.ian)
+        response = self.client.post(reverse("patients:create"), self.form(phone="abc", birth_date="1999-09-09"))
+        self.assertContains(response, "Enter a phone number")
+        response = self.client.post(
+            reverse("patients:create"), self.form(phone="(505) 555-0123 ext. 12", birth_date="1999-09-09")
+        )
+        self.assertEqual(response.status_code, 302)
