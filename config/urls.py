@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("puente.audit.urls")),
     path("patients/", include("puente.patients.urls")),
     path("", include("puente.episodes.urls")),
+    path("", include("puente.screening.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -192,7 +192,14 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(TenantModel):
     """A bearer token for an integration. Only a SHA-256 hash is stored; the token acts as its user."""
 
-    SCOPES = ("patients:read", "patients:write", "episodes:read", "episodes:write")
+    SCOPES = (
+        "patients:read",
+        "patients:write",
+        "episodes:read",
+        "episodes:write",
+        "screening:read",
+        "screening:write",
+    )
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,6 +48,15 @@ def reset_mfa(request: HttpRequest, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record_event(request, AuditAction.MFA_CHANGE, user=request.user, detail={"change": "reset", "for": user.email})
+
+
+@transaction.atomic
+def change_password(request: HttpRequest, form: PasswordChangeForm) -> User:
+    """Save a validated password change (old password checked, new one validated) and audit it. The
+    password itself is never written to the log."""
+    user = form.save()
+    record_event(request, AuditAction.UPDATE, obj=user, user=user, detail={"password_changed": True})
+    return user
 
 
 @transaction.atomic

@@ -3,11 +3,12 @@
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -57,6 +58,24 @@ class PuenteLoginView(LoginView):
             detail={"email": email, "known_account": account is not None},
         )
         return super().form_invalid(form)
+
+
+class PuentePasswordChangeView(PasswordChangeView):
+    """Django's password change (old password, new one twice, the password validators), through our
+    service so that it is audited; the session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        services.change_password(self.request, form)
+        # As PasswordChangeView does: the new password hash would otherwise sign this session out.
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PuentePasswordChangeDoneView(PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
 
 
 @require_POST

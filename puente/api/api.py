@@ -504,3 +504,9 @@ def update_episode(request, episode_id: UUID, payload: EpisodePatch):
         record_event(request, AuditAction.READ, obj=episode, patient_id=episode.patient_id, detail={"api": True})
         return episode
     return episode_services.update_episode(request, episode, changes)
+
+
+# Registered last: the screening module imports require_scope and ValidationFailed from this one.
+from puente.api.screening import router as screening_router  # noqa: E402
+
+api.add_router("", screening_router, tags=["screening"])

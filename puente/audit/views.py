@@ -46,6 +46,9 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 def event_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read the page before this visit is logged: the paginator counted the rows already, so a lazy page
+    # would show this new event and push the oldest row of the page out of sight.
+    page.object_list = list(page.object_list)
     record_event(request, AuditAction.READ, object_type="audit.event_list", detail={"filters": request.GET.dict()})
     query = request.GET.copy()
     query.pop("page", None)

@@ -112,6 +112,34 @@ class AssignForm(forms.Form):
         )
 
 
+class FirstContactForm(forms.Form):
+    """When and how the first contact happened; both optional (blank time: now)."""
+
+    at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeInput())
+    method = forms.ChoiceField(
+        label=_("How"), choices=[("", "—"), *SocialWorkReferral.ContactMethod.choices], required=False
+    )
+
+    def __init__(self, *args, referral: SocialWorkReferral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["at"].error_messages["invalid"] = _("Enter a real date and time, for example 2026-03-14 09:30.")
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at is None:
+            return None
+        now = timezone.now()
+        received = self.referral.received_at
+        # The input has minute precision: the minute the referral arrived, or the minute now, is not an error.
+        if received.replace(second=0, microsecond=0) <= at < received:
+            at = received
+        elif now < at <= now + timedelta(minutes=1):
+            at = now
+        self.referral.check_first_contact_time(at, now)
+        return at
+
+
 class QueueFilterForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     mine = forms.BooleanField(label=_("Only mine"), required=False)

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -171,6 +172,12 @@ class SocialWorkReferral(TenantModel):
         URGENT = "urgent", _("Urgent")
         ROUTINE = "routine", _("Routine")
 
+    class ContactMethod(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
+        FAMILY = "family", _("With family")
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         ASSIGNED = "assigned", _("Assigned")
@@ -207,6 +214,9 @@ class SocialWorkReferral(TenantModel):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    first_contact_method = models.CharField(
+        _("first contact method"), max_length=12, choices=ContactMethod.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -240,5 +250,23 @@ class SocialWorkReferral(TenantModel):
         return timezone.now() > self.due_at
 
     def reason_labels(self) -> list[str]:
+        return self.label_reasons(self.reasons)
+
+    @staticmethod
+    def label_reasons(codes) -> list[str]:
+        """Reason codes as the user reads them (also used by the record history)."""
         labels = dict(ReferralReason.choices)
-        return [str(labels.get(r, r)) for r in self.reasons]
+        return [str(labels.get(r, r)) for r in codes or []]
+
+    def check_first_contact_time(self, at, now=None) -> None:
+        """A first contact happens after the referral was received and not in the future."""
+        now = now or timezone.now()
+        if at < self.received_at:
+            received = formats.date_format(timezone.localtime(self.received_at), "SHORT_DATETIME_FORMAT")
+            raise ValidationError(
+                _("The first contact cannot be before the referral was received (%(received)s)."),
+                code="before_received",
+                params={"received": received},
+            )
+        if at > now:
+            raise ValidationError(_("The first contact cannot be in the future."), code="future")

@@ -121,23 +121,44 @@ def take_sw_referral(request: HttpRequest, referral: SocialWorkReferral) -> Soci
 
 @transaction.atomic
 def record_first_contact(
-    request: HttpRequest | None, referral: SocialWorkReferral, at=None, *, user: User | None = None
+    request: HttpRequest | None,
+    referral: SocialWorkReferral,
+    at=None,
+    method: str = "",
+    *,
+    user: User | None = None,
 ) -> SocialWorkReferral:
+    """When (default: now) and how (SocialWorkReferral.ContactMethod, optional) social work first reached the
+    patient. A time before the referral was received or in the future raises ValidationError."""
     actor = _actor(request, user)
     referral = _locked(referral)
     if referral.first_contact_at is None:
+        if at is not None:
+            referral.check_first_contact_time(at)
+        if method and method not in SocialWorkReferral.ContactMethod.values:
+            raise ValueError(f"unknown contact method: {method}")
         referral.first_contact_at = at or timezone.now()
+        referral.first_contact_method = method
         if referral.assigned_to_id is None:
             referral.assigned_to = actor
             referral.assigned_at = referral.first_contact_at
         referral.status = SocialWorkReferral.Status.CONTACTED
-        referral.save(update_fields=["first_contact_at", "assigned_to", "assigned_at", "status", "updated_at"])
+        referral.save(
+            update_fields=[
+                "first_contact_at",
+                "first_contact_method",
+                "assigned_to",
+                "assigned_at",
+                "status",
+                "updated_at",
+            ]
+        )
         record_event(
             request,
             AuditAction.UPDATE,
             obj=referral,
             patient_id=referral.patient_id,
-            detail={"first_contact_at": referral.first_contact_at.isoformat()},
+            detail={"first_contact_at": referral.first_contact_at.isoformat(), "method": method},
         )
     return referral
 

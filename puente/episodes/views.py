@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,15 +15,23 @@ from puente.accounts.models import Role
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.http import safe_next
+from puente.core.panels import panels_for
 from puente.patients.models import BreakGlassAccess
 from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
 from puente.patients.views import render_patient_page
 
 from . import services
-from .forms import EPISODE_FIELDS, AssignForm, EpisodeForm, QueueFilterForm, SocialWorkReferralForm
+from .forms import (
+    EPISODE_FIELDS,
+    AssignForm,
+    EpisodeForm,
+    FirstContactForm,
+    QueueFilterForm,
+    SocialWorkReferralForm,
+)
 from .models import Episode, SocialWorkReferral
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE_SIZE = 25
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -65,12 +74,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 organization_id=user.organization_id, reviewed_at__isnull=True
             ).select_related("user", "patient")[:20]
         )
+    extra_panels = panels_for(user)
     shown = {str(r.patient_id) for r in mine + waiting} | {str(e.patient_id) for e in my_episodes}
+    for panel in extra_panels:
+        shown |= panel.patient_ids
     record_event(request, AuditAction.READ, object_type="episodes.dashboard", detail={"patients": sorted(shown)})
     return render(
         request,
         "episodes/dashboard.html",
-        {"mine": mine, "waiting": waiting, "my_episodes": my_episodes, "glass": glass, "now": now},
+        {
+            "mine": mine,
+            "waiting": waiting,
+            "my_episodes": my_episodes,
+            "glass": glass,
+            "now": now,
+            "panels": extra_panels,
+        },
     )
 
 
@@ -84,18 +103,31 @@ def queue(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(team=form.cleaned_data["team"])
         if form.cleaned_data["mine"]:
             qs = qs.filter(assigned_to=request.user)
-    referrals = list(qs[:QUEUE_LIMIT])
+    # The primary key breaks ties so that no referral is skipped or repeated between pages.
+    page = Paginator(qs.order_by("priority_rank", "received_at", "pk"), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    referrals = list(page.object_list)
     record_event(
         request,
         AuditAction.READ,
         object_type="episodes.sw_referral_queue",
-        detail={"patients": sorted({str(r.patient_id) for r in referrals})},
+        detail={"patients": sorted({str(r.patient_id) for r in referrals}), "page": page.number},
     )
     assign_form = AssignForm(organization_id=request.user.organization_id) if request.user.can_manage_queue else None
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "episodes/queue.html",
-        {"referrals": referrals, "form": form, "assign_form": assign_form, "now": timezone.now()},
+        {
+            "referrals": referrals,
+            "page": page,
+            "query": query.urlencode(),
+            "form": form,
+            "assign_form": assign_form,
+            "now": timezone.now(),
+        },
     )
 
 
@@ -125,7 +157,7 @@ def referral_assign(request: HttpRequest, pk) -> HttpResponse:
         messages.success(request, _("Referral assigned to %(name)s.") % {"name": form.cleaned_data["worker"]})
     else:
         messages.error(request, _("Choose a social worker to assign."))
-    return redirect("episodes:queue")
+    return redirect(safe_next(request, reverse("episodes:queue")))
 
 
 @require_POST
@@ -134,8 +166,17 @@ def referral_contact(request: HttpRequest, pk) -> HttpResponse:
     referral = get_sw_referral_for_user(request.user, pk)
     if request.user.role not in (Role.SOCIAL_WORKER, Role.SUPERVISOR):
         raise PermissionDenied
-    services.record_first_contact(request, referral)
-    messages.success(request, _("First contact recorded."))
+    form = FirstContactForm(request.POST, referral=referral)
+    if form.is_valid():
+        services.record_first_contact(request, referral, form.cleaned_data["at"], form.cleaned_data["method"])
+        messages.success(request, _("First contact recorded."))
+    else:
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(
+            request,
+            _("First contact not recorded for %(name)s: %(errors)s")
+            % {"name": referral.patient, "errors": " ".join(errors)},
+        )
     return redirect(safe_next(request, reverse("episodes:queue")))
 
 

@@ -111,6 +111,23 @@ class IdentifierForm(PuenteFormMixin, forms.ModelForm):
         model = PatientIdentifier
         fields = ["facility", "value"]
 
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization_id = organization_id
+
+    def clean(self):
+        data = super().clean()
+        facility, value = data.get("facility"), data.get("value")
+        if facility and value:
+            taken = PatientIdentifier.objects.filter(
+                organization_id=self.organization_id, facility=facility, value=value
+            )
+            if self.instance.pk is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("value", _("This MRN is already on a record from that facility."))
+        return data
+
 
 class RelatedPersonForm(PuenteFormMixin, forms.ModelForm):
     class Meta:

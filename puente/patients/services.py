@@ -145,6 +145,79 @@ def add_related_person(request: HttpRequest, patient: Patient, data: dict[str, A
     return person
 
 
+@transaction.atomic
+def update_identifier(
+    request: HttpRequest | None, ident: PatientIdentifier, facility: str, value: str, *, user: User | None = None
+) -> PatientIdentifier:
+    """Correct an MRN (a typo, the wrong facility); the earlier version stays in the record history."""
+    actor = _actor(request, user)
+    changes = {"facility": facility, "value": value}
+    changed = [k for k, v in changes.items() if getattr(ident, k) != v]
+    if not changed:
+        return ident
+    for key in changed:
+        setattr(ident, key, changes[key])
+    ident.full_clean(exclude=["organization", "patient"])
+    ident._history_user = actor  # type: ignore[attr-defined]
+    ident.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        request, AuditAction.UPDATE, obj=ident, patient_id=ident.patient_id, user=actor, detail={"fields": changed}
+    )
+    return ident
+
+
+@transaction.atomic
+def remove_identifier(
+    request: HttpRequest | None, ident: PatientIdentifier, *, user: User | None = None
+) -> PatientIdentifier:
+    """Remove an MRN entered by mistake. The row goes; its versions (and this removal) stay in the history."""
+    actor = _actor(request, user)
+    pk, patient_id = ident.pk, ident.patient_id
+    ident._history_user = actor  # type: ignore[attr-defined]
+    ident.delete()
+    ident.pk = pk  # so that the audit row names what was removed
+    record_event(request, AuditAction.DELETE, obj=ident, patient_id=patient_id, user=actor)
+    return ident
+
+
+@transaction.atomic
+def update_related_person(
+    request: HttpRequest | None, person: RelatedPerson, data: dict[str, Any], *, user: User | None = None
+) -> RelatedPerson:
+    actor = _actor(request, user)
+    changed = [k for k, v in data.items() if getattr(person, k) != v]
+    if not changed:
+        return person
+    for key in changed:
+        setattr(person, key, data[key])
+    person.full_clean(exclude=["organization", "patient", "created_by"])
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        obj=person,
+        patient_id=person.patient_id,
+        user=actor,
+        detail={"fields": sorted(changed)},
+    )
+    return person
+
+
+@transaction.atomic
+def remove_related_person(
+    request: HttpRequest | None, person: RelatedPerson, *, user: User | None = None
+) -> RelatedPerson:
+    """Remove a related person entered by mistake or no longer involved; the history keeps every version."""
+    actor = _actor(request, user)
+    pk, patient_id = person.pk, person.patient_id
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.delete()
+    person.pk = pk
+    record_event(request, AuditAction.DELETE, obj=person, patient_id=patient_id, user=actor)
+    return person
+
+
 @dataclass
 class DuplicateCandidate:
     patient: Patient

@@ -27,8 +27,9 @@ from .forms import (
     PatientSearchForm,
     RelatedPersonForm,
 )
+from .history import HISTORY_LIMIT, build_history
 from .matching import normalize
-from .models import BreakGlassAccess, Patient
+from .models import BreakGlassAccess, Patient, PatientIdentifier, RelatedPerson
 from .permissions import can_break_glass, can_write_patient, get_patient_for_user, get_rw_patient_for_user
 
 PAGE_SIZE = 25
@@ -62,9 +63,16 @@ def header_context(patient: Patient, user) -> dict:
         .order_by("-expires_at")
         .first()
     )
+    # Screening sits above this app: read its rows through the reverse relations, not an import.
+    open_alerts = list(patient.crisis_alerts.filter(status="open").order_by("created_at"))
+    concern_categories = sorted(
+        set(patient.health_concerns.filter(status__in=["suggested", "active"]).values_list("category", flat=True))
+    )
     return {
         "patient": patient,
         "episode": episode,
+        "open_alerts": open_alerts,
+        "concern_categories": concern_categories,
         "break_glass": glass if glass and glass.is_active else None,
         "reduced": user.has_reduced_view,
         "can_write": can_write_patient(user),
@@ -212,17 +220,11 @@ def patient_edit(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def identifier_add(request: HttpRequest, pk) -> HttpResponse:
     patient = get_rw_patient_for_user(request.user, pk)
-    form = IdentifierForm(request.POST or None)
+    form = IdentifierForm(request.POST or None, organization_id=patient.organization_id)
     if request.method == "POST" and form.is_valid():
-        facility, value = form.cleaned_data["facility"], form.cleaned_data["value"]
-        if patient.identifiers.model.objects.filter(
-            organization_id=patient.organization_id, facility=facility, value=value
-        ).exists():
-            form.add_error("value", _("This MRN is already on a record from that facility."))
-        else:
-            services.add_identifier(request, patient, facility, value)
-            messages.success(request, _("MRN added."))
-            return redirect(patient)
+        services.add_identifier(request, patient, form.cleaned_data["facility"], form.cleaned_data["value"])
+        messages.success(request, _("MRN added."))
+        return redirect(patient)
     return render_patient_page(
         request, "patients/subform.html", patient, {"form": form, "title": _("Add an MRN")}, view="identifier_add"
     )
@@ -242,6 +244,98 @@ def related_person_add(request: HttpRequest, pk) -> HttpResponse:
         patient,
         {"form": form, "title": _("Add a related person")},
         view="related_add",
+    )
+
+
+def _identifier_of(patient: Patient, identifier_pk) -> PatientIdentifier:
+    """One of this patient's MRNs; 404 for another patient's (even one the user may open)."""
+    try:
+        return PatientIdentifier.objects.get(organization_id=patient.organization_id, patient=patient, pk=identifier_pk)
+    except (PatientIdentifier.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def _related_person_of(patient: Patient, person_pk) -> RelatedPerson:
+    try:
+        return RelatedPerson.objects.get(organization_id=patient.organization_id, patient=patient, pk=person_pk)
+    except (RelatedPerson.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def identifier_edit(request: HttpRequest, pk, identifier_pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, pk)
+    ident = _identifier_of(patient, identifier_pk)
+    # The form gets its own copy: a model form writes what was typed onto its instance while validating.
+    form = IdentifierForm(
+        request.POST or None,
+        instance=PatientIdentifier.objects.get(pk=ident.pk),
+        organization_id=patient.organization_id,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_identifier(request, ident, form.cleaned_data["facility"], form.cleaned_data["value"])
+        messages.success(request, _("MRN saved."))
+        return redirect(patient)
+    return render_patient_page(
+        request, "patients/subform.html", patient, {"form": form, "title": _("Edit an MRN")}, view="identifier_edit"
+    )
+
+
+@login_required
+def identifier_remove(request: HttpRequest, pk, identifier_pk) -> HttpResponse:
+    """GET asks for confirmation; POST removes. The record history keeps the MRN and who removed it."""
+    patient = get_rw_patient_for_user(request.user, pk)
+    ident = _identifier_of(patient, identifier_pk)
+    if request.method == "POST":
+        services.remove_identifier(request, ident)
+        messages.success(request, _("MRN removed."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/confirm_remove.html",
+        patient,
+        {"title": _("Remove an MRN"), "item": ident, "question": _("Remove this MRN from the record?")},
+        view="identifier_remove",
+    )
+
+
+@login_required
+def related_person_edit(request: HttpRequest, pk, person_pk) -> HttpResponse:
+    patient = get_rw_patient_for_user(request.user, pk)
+    person = _related_person_of(patient, person_pk)
+    form = RelatedPersonForm(request.POST or None, instance=RelatedPerson.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_related_person(request, person, form.cleaned_data)
+        messages.success(request, _("Related person saved."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/subform.html",
+        patient,
+        {"form": form, "title": _("Edit a related person")},
+        view="related_edit",
+    )
+
+
+@login_required
+def related_person_remove(request: HttpRequest, pk, person_pk) -> HttpResponse:
+    """GET asks for confirmation; POST removes. The record history keeps every version."""
+    patient = get_rw_patient_for_user(request.user, pk)
+    person = _related_person_of(patient, person_pk)
+    if request.method == "POST":
+        services.remove_related_person(request, person)
+        messages.success(request, _("Related person removed."))
+        return redirect(patient)
+    return render_patient_page(
+        request,
+        "patients/confirm_remove.html",
+        patient,
+        {
+            "title": _("Remove a related person"),
+            "item": person,
+            "question": _("Remove this related person from the record?"),
+        },
+        view="related_remove",
     )
 
 
@@ -305,42 +399,18 @@ def break_glass_review(request: HttpRequest, pk) -> HttpResponse:
     return redirect("episodes:dashboard")
 
 
-HISTORY_LIMIT = 200
-
-
-def _shown(field_name: str, value):
-    """A stored value as the user reads it: the label of a choice, Yes/No for a flag."""
-    field = Patient._meta.get_field(field_name)
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return value
-
-
 @login_required
 def patient_history(request: HttpRequest, pk) -> HttpResponse:
-    """Every recorded version of the demographics, newest first, with what changed and who changed it."""
+    """Every recorded version of the demographics, MRNs, related persons, episodes and referrals, newest first,
+    with what changed and who changed it."""
     patient = get_patient_for_user(request.user, pk)
     if request.user.has_reduced_view:
         raise PermissionDenied
-    versions = list(
-        patient.history.filter(organization_id=patient.organization_id)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1]
-    )
-    hidden = {"search_name", "updated_at", "updated_by", "created_at", "created_by", "id", "organization"}
-    rows = []
-    for newer, older in zip(versions, versions[1:] + [None], strict=False):
-        if older is None:
-            changes = []
-        else:
-            delta = newer.diff_against(older, excluded_fields=hidden)
-            changes = [
-                (Patient._meta.get_field(c.field).verbose_name, _shown(c.field, c.old), _shown(c.field, c.new))
-                for c in delta.changes
-            ]
-        rows.append({"version": newer, "changes": changes})
+    rows, truncated = build_history(patient)
     return render_patient_page(
-        request, "patients/history.html", patient, {"rows": rows[:HISTORY_LIMIT]}, view="history"
+        request,
+        "patients/history.html",
+        patient,
+        {"rows": rows, "truncated": truncated, "limit": HISTORY_LIMIT},
+        view="history",
     )

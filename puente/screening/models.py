@@ -206,3 +206,43 @@ class SafetyPlan(TenantModel):
 
     def __str__(self) -> str:
         return f"Safety plan {self.created_at:%Y-%m-%d}"
+
+
+class SelfScreeningLinkQuerySet(models.QuerySet["SelfScreeningLink"]):
+    def visible_to(self, user) -> "SelfScreeningLinkQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(organization_id=user.organization_id, patient__in=Patient.objects.visible_to(user))
+
+
+class SelfScreeningLink(TenantModel):
+    """A single-use, expiring link for the patient to answer screens on their own phone, without signing in.
+
+    Only a SHA-256 hash of the token is stored. The page shows no PHI beyond the patient's first name.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="self_screening_links")
+    instrument_ids = models.JSONField(default=list)
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=5, default="en")
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    draft_answers = models.JSONField(default=dict, blank=True, help_text="Progress saved as the patient goes.")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    request_count = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SelfScreeningLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Self-screening link {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_usable(self) -> bool:
+        from django.utils import timezone
+
+        return self.completed_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -18,7 +18,15 @@ from puente.tasks import services as task_services
 
 from . import concerns
 from .library import get_instrument
-from .models import CrisisAlert, HealthConcern, Mode, SafetyPlan, ScreeningAnswer, ScreeningResponse
+from .models import (
+    CrisisAlert,
+    HealthConcern,
+    Mode,
+    SafetyPlan,
+    ScreeningAnswer,
+    ScreeningResponse,
+    SelfScreeningLink,
+)
 from .scoring import score
 from .scoring.base import is_answered, is_enabled
 
@@ -60,7 +68,10 @@ def clean_answers(instrument: dict, raw: dict[str, Any]) -> dict[str, Any]:
                 errors[code] = [_("%(value)s is not one of the answers to this question.") % {"value": value}]
                 continue
         elif kind == "multi":
-            value = [value] if isinstance(value, str) else list(value)
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[code] = [_("Choose one or more of the answers to this question.")]
+                continue
             bad = [v for v in value if v not in options]
             if bad:
                 errors[code] = [_("%(value)s is not one of the answers to this question.") % {"value": bad[0]}]
@@ -71,6 +82,10 @@ def clean_answers(instrument: dict, raw: dict[str, Any]) -> dict[str, Any]:
                 continue
             value = sorted(set(value), key=value.index)
         elif kind == "integer":
+            # bool is an int in Python and 2.9 would become 2: neither is a whole number the user typed.
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                errors[code] = [_("Enter a whole number.")]
+                continue
             try:
                 value = int(value)
             except (TypeError, ValueError):
@@ -84,6 +99,9 @@ def clean_answers(instrument: dict, raw: dict[str, Any]) -> dict[str, Any]:
                 ]
                 continue
         else:
+            if not isinstance(value, str | int):
+                errors[code] = [_("Enter text.")]
+                continue
             value = str(value)[:2000]
         clean[code] = value
     for code in list(clean):
@@ -141,36 +159,36 @@ def submit_screening(
     actor = user or (request.user if request is not None and request.user.is_authenticated else None)
     instrument = get_instrument(instrument_id)
     if idempotency_key:
-        existing = ScreeningResponse.objects.filter(
-            organization_id=patient.organization_id, idempotency_key=idempotency_key
-        ).first()
+        existing = _replay(patient, instrument_id, idempotency_key)
         if existing is not None:
-            return Submission(existing, False, list(existing.crisis_alerts.all()), list(existing.concerns.all()))
+            return existing
     clean = clean_answers(instrument, answers)
     if not clean:
         raise InvalidAnswers({"__all__": [_("Answer at least one question.")]})
-    result = score(instrument, clean, age=patient.age, tiers=settings.PUENTE_CSSRS_TIERS)
+    when = effective_at or timezone.now()
+    age = patient.age_on(timezone.localtime(when).date())  # thresholds use the age on the day of the screen
+    result = score(instrument, clean, age=age, tiers=settings.PUENTE_CSSRS_TIERS)
     try:
         with transaction.atomic():
             return _store(
-                request,
-                patient,
-                instrument,
-                clean,
-                result,
-                actor,
-                mode,
-                language,
-                effective_at,
-                proxy_name,
-                idempotency_key,
+                request, patient, instrument, clean, result, actor, mode, language, when, proxy_name, idempotency_key
             )
     except IntegrityError:
         # A concurrent submission with the same key won the race: answer with that one.
-        existing = ScreeningResponse.objects.get(
-            organization_id=patient.organization_id, idempotency_key=idempotency_key
-        )
-        return Submission(existing, False, list(existing.crisis_alerts.all()), list(existing.concerns.all()))
+        existing = _replay(patient, instrument_id, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _replay(patient: Patient, instrument_id: str, key: str) -> "Submission | None":
+    """The earlier submission with this key; the key reused for another patient or instrument is an error."""
+    existing = ScreeningResponse.objects.filter(organization_id=patient.organization_id, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.patient_id != patient.pk or existing.instrument_id != instrument_id:
+        raise InvalidAnswers({"__all__": [_("This submission key was already used for another screening.")]})
+    return Submission(existing, False, list(existing.crisis_alerts.all()), list(existing.concerns.all()))
 
 
 def _store(request, patient, instrument, clean, result, actor, mode, language, effective_at, proxy_name, key):
@@ -359,3 +377,99 @@ def save_safety_plan(
     )
     record_event(request, AuditAction.CREATE, obj=plan, patient_id=patient.pk)
     return plan
+
+
+def _hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_self_screening_link(
+    request: HttpRequest, patient: Patient, instrument_ids: list[str], *, language: str = "en", hours: int = 72
+) -> tuple["SelfScreeningLink", str]:
+    """A single-use link; returns it and its token (shown once, stored only as a hash)."""
+    import secrets
+    from datetime import timedelta
+
+    for instrument_id in instrument_ids:
+        if "self" not in get_instrument(instrument_id).get("administration", []):
+            raise ValueError(_("This instrument is not meant to be self-administered."))
+    token = secrets.token_urlsafe(24)
+    link = SelfScreeningLink.objects.create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        instrument_ids=instrument_ids,
+        token_hash=_hash(token),
+        language=language if language in ("en", "es") else "en",
+        expires_at=timezone.now() + timedelta(hours=hours),
+        created_by=request.user,
+    )
+    record_event(
+        request,
+        AuditAction.CREATE,
+        obj=link,
+        patient_id=patient.pk,
+        detail={"instruments": instrument_ids, "hours": hours},
+    )
+    return link, token
+
+
+def find_self_screening_link(token: str) -> "SelfScreeningLink | None":
+    if not token or len(token) > 100:
+        return None
+    return SelfScreeningLink.objects.select_related("patient").filter(token_hash=_hash(token)).first()
+
+
+@transaction.atomic
+def save_self_screening_progress(link: "SelfScreeningLink", answers: dict[str, dict]) -> None:
+    link = SelfScreeningLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_usable:
+        return
+    link.draft_answers = answers
+    link.save(update_fields=["draft_answers", "updated_at"])
+
+
+def complete_self_screening(
+    request: HttpRequest, link: "SelfScreeningLink", answers: dict[str, dict], language: str
+) -> list[Submission]:
+    """Submit every instrument of the link as self-reported, close the link and tell the worker.
+
+    All instruments are validated before any is stored, so that a bad answer saves nothing.
+    """
+    for instrument_id in link.instrument_ids:
+        clean_answers(get_instrument(instrument_id), answers.get(instrument_id, {}))
+    with transaction.atomic():
+        locked = SelfScreeningLink.objects.select_for_update().get(pk=link.pk)
+        if not locked.is_usable:
+            raise ValueError("link no longer usable")
+        submissions = []
+        for instrument_id in link.instrument_ids:
+            given = answers.get(instrument_id, {})
+            if not given:
+                continue
+            submissions.append(
+                submit_screening(
+                    request,
+                    link.patient,
+                    instrument_id,
+                    given,
+                    user=None,
+                    mode=Mode.SELF,
+                    language=language,
+                    idempotency_key=f"self-{link.pk}-{instrument_id}",
+                )
+            )
+        locked.completed_at = timezone.now()
+        locked.draft_answers = {}
+        locked.save(update_fields=["completed_at", "draft_answers", "updated_at"])
+        worker = responsible_worker(link.patient) or link.created_by
+        task_services.notify(
+            worker,
+            "self_screening",
+            _("A patient finished a self-screening."),
+            url=link.patient.get_absolute_url(),
+            organization_id=link.organization_id,
+        )
+    return submissions

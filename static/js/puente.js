@@ -29,3 +29,31 @@
     }
   }, 1000);
 })();
+
+// Skip logic in screening forms: an item with data-enable-item/-answer shows only when that earlier answer
+// is chosen; hidden items are cleared so that they are not sent (the server checks the same rule).
+(function () {
+  "use strict";
+  var form = document.querySelector(".instrument-form");
+  if (!form) { return; }
+  function update() {
+    var seen = {};
+    form.querySelectorAll("[data-enable-item]").forEach(function (input) {
+      var box = input.closest(".question");
+      if (!box || seen[box.id || input.name]) { return; }
+      seen[box.id || input.name] = true;
+      var source = form.querySelectorAll('[name="' + input.dataset.enableItem + '"]');
+      var on = Array.prototype.some.call(source, function (s) {
+        return s.checked && s.value === input.dataset.enableAnswer;
+      });
+      box.hidden = !on;
+      if (!on) {
+        box.querySelectorAll("input").forEach(function (i) {
+          if (i.type === "radio" || i.type === "checkbox") { i.checked = false; } else { i.value = ""; }
+        });
+      }
+    });
+  }
+  form.addEventListener("change", update);
+  update();
+})();

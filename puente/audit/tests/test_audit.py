@@ -105,7 +105,88 @@ class Viewer(PersonaTestCase):
         self.assertContains(page, self.bob.email)
         self.assertNotContains(page, self.olga.email)
 
+    def test_the_page_shows_the_events_as_they_were_before_this_visit(self):
+        self.client.force_login(self.sam)
+        before = AuditEvent.objects.visible_to(self.sam).count()
+        page = self.client.get(reverse("audit:list"))
+        shown = list(page.context["page"])
+        self.assertEqual(len(shown), before, "the visit's own event does not push the oldest row off the page")
+        self.assertNotIn("audit.event_list", [e.object_type for e in shown])
+
     def test_a_bad_date_range_is_explained(self):
         self.client.force_login(self.sam)
         page = self.client.get(reverse("audit:list"), {"start": "2026-02-10", "end": "2026-02-01"})
         self.assertContains(page, "on or after the start date")
+
+
+class Labels(PersonaTestCase):
+    """The viewer shows what was looked at in words, not codes; the CSV keeps the codes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        record_event(None, "read", obj=cls.patient, patient_id=cls.patient.pk, user=cls.alice, detail={"view": "edit"})
+        record_event(None, "read", object_type="episodes.sw_referral_queue", user=cls.alice)
+        record_event(None, "read", object_type="patients.patient_list", user=cls.alice)
+        record_event(None, "read", object_type="someapp.something_new", user=cls.alice)
+        record_event(
+            None, "read", obj=cls.patient, patient_id=cls.patient.pk, user=cls.bob, detail={"view": "brand_new_page"}
+        )
+
+    def test_the_mapping_names_known_codes_and_leaves_unknown_ones(self):
+        from puente.audit.labels import object_type_label, view_label
+
+        self.assertEqual(object_type_label("patients.patient"), "Patient record")
+        self.assertEqual(object_type_label("patients.patient_list"), "Patient list")
+        self.assertEqual(object_type_label("episodes.sw_referral_queue"), "Referral queue")
+        self.assertEqual(object_type_label("episodes.dashboard"), "Dashboard")
+        self.assertEqual(object_type_label("audit.event_list"), "Audit log")
+        self.assertEqual(object_type_label("patients.duplicate_check"), "Duplicate check")
+        self.assertEqual(object_type_label("patients.access_log"), "Access log")
+        self.assertEqual(object_type_label("someapp.something_new"), "someapp.something_new")
+        self.assertEqual(view_label("edit"), "Edit demographics")
+        self.assertEqual(view_label("history"), "Record history")
+        self.assertEqual(view_label("brand_new_page"), "brand_new_page")
+
+    def test_the_labels_are_translated(self):
+        from django.utils import translation
+
+        from puente.audit.labels import OBJECT_TYPE_LABELS, VIEW_LABELS
+
+        for label in [*OBJECT_TYPE_LABELS.values(), *VIEW_LABELS.values()]:
+            self.assertEqual(type(label).__name__, "__proxy__", "gettext_lazy, so each request gets its language")
+        with translation.override("es"):
+            self.assertEqual(str(VIEW_LABELS["edit"]), translation.gettext("Edit demographics"))
+
+    def test_the_viewer_shows_labels(self):
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("audit:list"))
+        self.assertContains(page, "Patient record (Edit demographics)")
+        self.assertContains(page, ">Referral queue<")
+        self.assertContains(page, ">Patient list<")
+        self.assertContains(page, ">someapp.something_new<")
+        self.assertContains(page, "Patient record (brand_new_page)")
+        self.assertNotContains(page, ">episodes.sw_referral_queue<")
+
+    def test_the_access_log_shows_labels(self):
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("patients:access_log", args=[self.patient.pk]))
+        self.assertContains(page, "Patient record (Edit demographics)")
+        self.assertNotContains(page, "patients.patient")
+
+    def test_the_ip_column_and_the_date_filters_have_distinct_labels(self):
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("audit:list"))
+        self.assertContains(page, '<th scope="col">IP address</th>', html=False)
+        self.assertContains(page, 'data-label="IP address"')
+        self.assertContains(page, '<label for="id_start">Start date:</label>', html=True)
+        self.assertContains(page, '<label for="id_end">End date:</label>', html=True)
+        self.assertNotContains(page, ">From<")
+        access = self.client.get(reverse("patients:access_log", args=[self.patient.pk]))
+        self.assertContains(access, '<th scope="col">IP address</th>', html=False)
+
+    def test_the_csv_keeps_the_codes(self):
+        self.client.force_login(self.sam)
+        response = self.client.get(reverse("audit:export"))
+        body = b"".join(response.streaming_content).decode()
+        self.assertIn("episodes.sw_referral_queue", body)

@@ -94,6 +94,20 @@ def test_login_lands_on_dashboard(page, live_server, world, login, axe):
     expect(page.get_by_text(world.alice.email)).to_be_visible()
     axe(page, "profile")
 
+    page.get_by_role("link", name="Change your password").click()
+    expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
+    axe(page, "password change")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the errors below.")
+    axe(page, "password change with errors")
+    page.get_by_label("Old password").fill("correct horse battery")
+    page.get_by_label(re.compile(r"^New password:?$")).fill("a new and long passphrase 42")
+    page.get_by_label("New password confirmation").fill("a new and long passphrase 42")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    axe(page, "password changed")
+    page.get_by_role("link", name="Back to My account").click()
+
     page.get_by_role("link", name="Set it up").click()
     expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     expect(page.locator(".qr svg")).to_be_visible()
@@ -159,6 +173,28 @@ def test_find_patient_with_live_search(page, live_server, world, login, axe):
     expect(page.get_by_label("Legal first name")).to_have_value("María")
     axe(page, "patient edit")
 
+    # An MRN typed wrong is corrected, then removed after a confirmation; the history keeps every step.
+    page.goto(f"{live_server.url}/patients/{world.maria.pk}/identifiers/new/")
+    page.get_by_label("Issuing facility").fill("Sandia General")
+    page.get_by_label("MRN").fill("SG-10O1")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Edit MRN SG-10O1").click()
+    expect(page.get_by_role("heading", name="Edit an MRN")).to_be_visible()
+    axe(page, "edit an MRN")
+    page.get_by_label("MRN").fill("SG-1001")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("MRN saved.")).to_be_visible()
+    page.get_by_role("link", name="Remove MRN SG-1001").click()
+    expect(page.get_by_text("Remove this MRN from the record?")).to_be_visible()
+    axe(page, "remove an MRN")
+    page.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("MRN removed.")).to_be_visible()
+    page.get_by_role("navigation", name="Patient record").get_by_role("link", name="Record history").click()
+    history = page.get_by_role("table", name="Changes to this record, newest first")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Deleted")
+    expect(history).to_contain_text("SG-10O1")
+    axe(page, "record history")
+
 
 def test_duplicate_warning_then_create(page, live_server, world, login, axe):
     # The intake coordinator registers patients. (A social worker gets "Patient record created." and then a
@@ -213,6 +249,18 @@ def test_take_referral_from_queue(page, live_server, world, login, axe):
     assert world.referral.assigned_to_id == world.alice.pk
     assert world.referral.status == SocialWorkReferral.Status.ASSIGNED
 
+    # The first contact: when (defaults to now) and how.
+    when = row.get_by_label("When")
+    assert when.input_value(), "the time defaults to now"
+    contact_at = timezone.localtime(timezone.now() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    when.fill(contact_at.strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_label("How").select_option(label="Phone")
+    row.get_by_role("button", name="Record first contact").click()
+    expect(page.get_by_text("First contact recorded.")).to_be_visible()
+    world.referral.refresh_from_db()
+    assert world.referral.first_contact_at == contact_at
+    assert world.referral.first_contact_method == "phone"
+
 
 def test_future_birth_date_shows_error_and_keeps_input(page, live_server, world, login, axe):
     login(page, world.ian)
@@ -253,6 +301,18 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, world, login
         expect(page.get_by_role("heading", level=1)).to_have_text("José García")
         _no_horizontal_scroll(page, "patient detail")
         axe(page, "patient detail (phone)")
+
+        # Stacked table cells say which column they are.
+        page.goto(f"{live_server.url}/queue/")
+        cell = page.locator("table.list tbody tr").first.locator("td").nth(1)
+        label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"Priority: "', f"the stacked cell shows {label!r} before its value"
+        _no_horizontal_scroll(page, "referral queue")
+        axe(page, "referral queue (phone)")
+
+        page.goto(f"{live_server.url}/patients/{world.jose.pk}/history/")
+        _no_horizontal_scroll(page, "record history")
+        axe(page, "record history (phone)")
     finally:
         context.close()
 

@@ -159,3 +159,156 @@ class CloseAndSafety(PersonaTestCase):
         self.assertIsNotNone(form.initial["start"])
         response = self.client.post(url, {"setting": "inpatient", "status": "active", "start": "2035-11-21T10:00"})
         self.assertContains(response, "Only a planned episode can start in the future.")
+
+
+def _local(dt) -> str:
+    """What a datetime-local input sends."""
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+class FirstContact(PersonaTestCase):
+    """The worker says when and how the first contact happened; impossible times are refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.referral = make_sw_referral(cls.patient, team=cls.team, hours_ago=10, assigned_to=cls.alice)
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+        self.url = reverse("episodes:contact", args=[self.referral.pk])
+
+    def test_the_row_offers_a_time_defaulting_to_now_and_a_method(self):
+        before = _local(timezone.now())
+        page = self.client.get(reverse("episodes:queue"))
+        after = _local(timezone.now())
+        self.assertContains(page, f'<input type="datetime-local" name="at" id="contact-at-{self.referral.pk}"')
+        content = page.content.decode()
+        self.assertTrue(f'value="{before}"' in content or f'value="{after}"' in content, "defaults to now")
+        for label in ["In person", "Phone", "Video", "With family"]:
+            self.assertContains(page, f">{label}</option>")
+        self.assertContains(page, f'<label for="contact-method-{self.referral.pk}">How')
+
+    def test_it_records_the_time_and_method_given(self):
+        at = timezone.now() - timedelta(hours=4)
+        response = self.client.post(self.url, {"at": _local(at), "method": "video", "next": "/dashboard/"})
+        self.assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
+        self.referral.refresh_from_db()
+        self.assertEqual(self.referral.first_contact_at, at.replace(second=0, microsecond=0))
+        self.assertEqual(self.referral.first_contact_method, "video")
+        self.assertEqual(self.referral.status, "contacted")
+        self.assertAlmostEqual(self.referral.hours_waiting(), 6, delta=0.02)  # waited until the contact, not now
+        event = AuditEvent.objects.filter(object_id=str(self.referral.pk), action="update").get()
+        self.assertEqual(event.detail["method"], "video")
+        detail = self.client.get(reverse("patients:detail", args=[self.patient.pk]))
+        self.assertContains(detail, "· Video")
+
+    def test_without_a_time_it_is_now_and_the_method_is_optional(self):
+        self.client.post(self.url, {"at": "", "method": ""})
+        self.referral.refresh_from_db()
+        self.assertLess(abs((timezone.now() - self.referral.first_contact_at).total_seconds()), 60)
+        self.assertEqual(self.referral.first_contact_method, "")
+
+    def test_the_minute_the_referral_arrived_is_accepted(self):
+        referral = make_sw_referral(self.patient, team=self.team, hours_ago=0.5, assigned_to=self.alice)
+        self.client.post(reverse("episodes:contact", args=[referral.pk]), {"at": _local(referral.received_at)})
+        referral.refresh_from_db()
+        self.assertEqual(referral.first_contact_at, referral.received_at)
+
+    def test_it_refuses_a_time_before_the_referral_was_received(self):
+        before = self.referral.received_at - timedelta(hours=2)
+        response = self.client.post(self.url, {"at": _local(before), "method": "phone"}, follow=True)
+        self.assertContains(response, "First contact not recorded for María García")
+        self.assertContains(response, "The first contact cannot be before the referral was received (")
+        self.referral.refresh_from_db()
+        self.assertIsNone(self.referral.first_contact_at)
+        self.assertEqual(self.referral.status, "new")
+
+    def test_it_refuses_a_time_in_the_future_and_nonsense(self):
+        for value, message in [
+            (_local(timezone.now() + timedelta(hours=3)), "The first contact cannot be in the future."),
+            ("yesterday-ish", "Enter a real date and time"),
+        ]:
+            with self.subTest(value=value):
+                response = self.client.post(self.url, {"at": value}, follow=True)
+                self.assertContains(response, message)
+        response = self.client.post(self.url, {"method": "carrier pigeon"}, follow=True)
+        self.assertContains(response, "Select a valid choice")
+        self.referral.refresh_from_db()
+        self.assertIsNone(self.referral.first_contact_at)
+
+    def test_the_service_refuses_impossible_times_too(self):
+        from django.core.exceptions import ValidationError
+
+        from puente.episodes import services
+
+        with self.assertRaises(ValidationError):
+            services.record_first_contact(
+                None, self.referral, self.referral.received_at - timedelta(minutes=1), user=self.alice
+            )
+        with self.assertRaises(ValidationError):
+            services.record_first_contact(None, self.referral, timezone.now() + timedelta(hours=1), user=self.alice)
+        self.referral.refresh_from_db()
+        self.assertIsNone(self.referral.first_contact_at)
+
+
+class QueuePaging(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.referrals = [
+            make_sw_referral(make_patient(cls.org, f"Paged{i:02d}", "Patient"), team=cls.team, hours_ago=40 - i)
+            for i in range(30)
+        ]
+        make_sw_referral(make_patient(cls.org, "Eli", "Hospice"), team=cls.other_team)
+
+    def test_it_shows_25_per_page_in_queue_order(self):
+        self.client.force_login(self.sam)
+        first = self.client.get(reverse("episodes:queue"))
+        second = self.client.get(reverse("episodes:queue"), {"page": 2})
+        self.assertEqual(len(first.context["referrals"]), 25)
+        self.assertEqual(first.context["referrals"] + second.context["referrals"], self.referrals)
+        self.assertContains(first, "Page 1 of 2")
+        self.assertContains(first, 'href="?page=2"')
+        self.assertContains(second, 'href="?page=1"')
+        # An impossible page number shows the last page rather than an error.
+        self.assertEqual(self.client.get(reverse("episodes:queue"), {"page": "99"}).context["page"].number, 2)
+
+    def test_page_links_keep_the_filters(self):
+        self.client.force_login(self.sam)
+        page = self.client.get(reverse("episodes:queue"), {"team": self.team.pk})
+        self.assertContains(page, f'href="?team={self.team.pk}&amp;page=2"')
+        second = self.client.get(reverse("episodes:queue"), {"team": self.team.pk, "page": 2})
+        self.assertEqual(len(second.context["referrals"]), 5)
+        self.assertContains(second, f'href="?team={self.team.pk}&amp;page=1"')
+        # The row forms come back to the same page.
+        self.assertContains(second, f'name="next" value="/queue/?team={self.team.pk}&amp;page=2"')
+
+    def test_the_audit_event_names_only_the_patients_on_the_page(self):
+        self.client.force_login(self.sam)
+        self.client.get(reverse("episodes:queue"), {"page": 2})
+        event = AuditEvent.objects.filter(object_type="episodes.sw_referral_queue").latest("id")
+        self.assertEqual(event.detail["page"], 2)
+        self.assertEqual(sorted(event.detail["patients"]), sorted(str(r.patient_id) for r in self.referrals[25:]))
+
+    def test_a_full_page_runs_as_many_queries_as_a_short_one(self):
+        self.client.force_login(self.alice)
+        url = reverse("episodes:queue")
+        self.client.get(url, {"page": 2})
+        with CaptureQueriesContext(connection) as short:
+            self.assertEqual(len(self.client.get(url, {"page": 2}).context["referrals"]), 5)
+        with CaptureQueriesContext(connection) as full:
+            self.assertEqual(len(self.client.get(url, {"page": 1}).context["referrals"]), 25)
+        self.assertEqual(len(full), len(short))
+
+    def test_assigning_from_page_two_returns_to_page_two(self):
+        self.client.force_login(self.sam)
+        target = self.referrals[-1]
+        response = self.client.post(
+            reverse("episodes:assign", args=[target.pk]), {"worker": self.bob.pk, "next": "/queue/?page=2"}
+        )
+        self.assertEqual(response["Location"], "/queue/?page=2")
+        response = self.client.post(
+            reverse("episodes:assign", args=[target.pk]), {"worker": self.bob.pk, "next": "https://evil.example/"}
+        )
+        self.assertEqual(response["Location"], reverse("episodes:queue"))

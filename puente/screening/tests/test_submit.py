@@ -132,3 +132,27 @@ class CrisisEscalation(Submit):
         self.assertEqual((alert.status, alert.resolved_by), ("resolved", self.alice))
         self.assertFalse(Task.objects.open().filter(source_id=str(alert.pk)).exists())
         self.assertEqual(CrisisAlert.objects.open().count(), 0)
+
+
+class SubmitEdgeCases(Submit):
+    def test_a_key_reused_for_another_patient_is_refused_not_replayed(self):
+        from puente.core.testing import make_episode, make_patient
+
+        self.submit("phq9", phq9(), idempotency_key="k")
+        other = make_patient(self.org, "Rosa", "Vigil")
+        make_episode(other, team=self.team, worker=self.alice)
+        request = self.request(self.alice)
+        with self.assertRaises(services.InvalidAnswers):
+            services.submit_screening(request, other, "phq9", phq9(), idempotency_key="k")
+
+    def test_odd_types_are_refused_not_coerced(self):
+        cases = [
+            ("ahc_hrsn_core", {"96778-6": 5}),
+            ("ahc_hrsn_core", {"96778-6": [["LA9-3"]]}),
+            ("lace", {"local:lace-length-of-stay-days": True}),
+            ("lace", {"local:lace-length-of-stay-days": 2.9}),
+        ]
+        for instrument, answers in cases:
+            with self.subTest(answers=answers), self.assertRaises(services.InvalidAnswers):
+                self.submit(instrument, answers)
+        self.assertEqual(ScreeningResponse.objects.count(), 0)
