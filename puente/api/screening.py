@@ -278,8 +278,11 @@ def _position(seq: list, value, default: int) -> int:
     return seq.index(value) if value in seq else default
 
 
-def _screening_out(r: ScreeningResponse) -> dict:
-    """The same body for a first submission, its replay and a later read: everything in a stable order."""
+def _screening_out(r: ScreeningResponse, reduced: bool = False) -> dict:
+    """The same body for a first submission, its replay and a later read: everything in a stable order.
+
+    `reduced` (the care team's view) leaves out the item-by-item answers: the result and needs are what the
+    care team needs; answers about abuse or suicidal thoughts are not."""
     try:
         inst = get_instrument(r.instrument_id)
     except LookupError:  # an instrument withdrawn from the library: its stored results stay readable
@@ -337,7 +340,7 @@ def _screening_out(r: ScreeningResponse) -> dict:
                 # A choice's points or a whole number are in value_integer; free text in value_text.
                 "value": a.value_text if a.value_text else a.value_integer,
             }
-            for a in answers
+            for a in ([] if reduced else answers)
         ],
         "created_at": r.created_at,
     }
@@ -488,8 +491,8 @@ def submit(
         record_event(
             request, AuditAction.READ, obj=response, patient_id=patient.pk, detail={"api": True, "replay": True}
         )
-        return Status(200, _screening_out(response))
-    return Status(201, _screening_out(response))
+        return Status(200, _screening_out(response, request.user.has_reduced_view))
+    return Status(201, _screening_out(response, request.user.has_reduced_view))
 
 
 @router.get("/patients/{patient_id}/screenings", response=ScreeningPage)
@@ -510,7 +513,12 @@ def list_screenings(request, patient_id: UUID, instrument_id: str = "", limit: i
         patient_id=patient.pk,
         detail={"api": True, "screenings": [str(r.pk) for r in items]},
     )
-    return {"count": count, "limit": limit, "offset": offset, "items": [_screening_out(r) for r in items]}
+    return {
+        "count": count,
+        "limit": limit,
+        "offset": offset,
+        "items": [_screening_out(r, request.user.has_reduced_view) for r in items],
+    }
 
 
 @router.get("/screenings/{screening_id}", response=ScreeningOut)
@@ -521,4 +529,4 @@ def get_screening(request, screening_id: UUID):
     except ScreeningResponse.DoesNotExist:
         raise Http404 from None
     record_event(request, AuditAction.READ, obj=response, patient_id=response.patient_id, detail={"api": True})
-    return _screening_out(response)
+    return _screening_out(response, request.user.has_reduced_view)

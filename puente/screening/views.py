@@ -147,7 +147,8 @@ def screening_detail(request: HttpRequest, pk) -> HttpResponse:
             ):
                 options[(item["code"], o["code"])] = o["text"].get(language) or o["text"]["en"]
     answers = []
-    for a in response.answers.all():
+    # The care team sees the result and the needs found, not answers about abuse or suicidal thoughts.
+    for a in [] if request.user.has_reduced_view else response.answers.all():
         item = items.get(a.item_code)
         question = (item["text"].get(language) or item["text"]["en"]) if item else a.item_code
         shown = options.get((a.item_code, a.answer_code)) or a.value_text or a.value_integer

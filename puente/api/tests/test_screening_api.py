@@ -640,3 +640,19 @@ class QueryCounts(ScreeningApiTestCase):
                     response = self.as_persona(persona, "get", path)
                 self.assertEqual(response.json()["count"], 32)
                 self.assertEqual(len(ctx.captured_queries), counts[persona])
+
+
+class CareTeamReducedAnswers(PersonaTestCase):
+    def test_the_care_team_gets_results_without_item_answers(self):
+        from puente.accounts.services import create_api_token
+
+        _t, key = create_api_token(self.carol, "unit tablet", ["screening:read", "screening:write"])
+        response = self.client.post(
+            f"/api/v1/patients/{self.patient.pk}/screenings",
+            {"instrument_id": "phq2", "answers": {"44250-9": "LA6569-3", "44255-8": "LA6569-3"}},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        body = response.json()
+        self.assertEqual((body["total"], body["answers"]), (2, []))

@@ -173,3 +173,15 @@ class ScreeningPages(PersonaTestCase):
             self.client.get(url)
             with self.subTest(url=url):
                 self.assertEqual(AuditEvent.objects.count(), before + 1)
+
+
+class CareTeamView(PersonaTestCase):
+    def test_the_care_team_sees_results_but_not_item_answers(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("screening:new", args=[self.patient.pk, "phq9"]), phq9_post(item9=SEVERAL))
+        response = ScreeningResponse.objects.get()
+        self.client.force_login(self.carol)
+        page = self.client.get(reverse("screening:detail", args=[response.pk]))
+        self.assertContains(page, "Crisis alert")
+        self.assertNotContains(page, "44260-8")
+        self.assertContains(page, "social-work team only")
