@@ -419,7 +419,37 @@ class Command(BaseCommand):
                 contact_at = referral.received_at + timedelta(hours=rng.uniform(0.2, 30))
                 if referral.assigned_to_id and rng.random() < 0.3 and contact_at < now:
                     episode_services.record_first_contact(None, referral, contact_at, user=referral.assigned_to)
+            if worker is not None and rng.random() < 0.3:
+                self._screen(rng, patient, worker, now)
         return len(plan)
+
+    def _screen(self, rng: random.Random, patient, worker, now) -> None:
+        """A few synthetic screens so that results, trends, needs and (rarely) a crisis alert can be seen."""
+        from puente.screening import services as screening_services
+
+        when = now - timedelta(days=rng.randint(20, 60))
+        ahc = {
+            "71802-3": rng.choice(["LA31993-1", "LA31993-1", "LA31994-9", "LA31995-6"]),
+            "96778-6": rng.choice([["LA9-3"], ["LA9-3"], ["LA31996-4"], ["LA31998-0", "LA28580-1"]]),
+            "88122-7": rng.choice(["LA28398-8", "LA6729-3", "LA28397-0"]),
+            "88123-5": rng.choice(["LA28398-8", "LA6729-3"]),
+            "93030-5": rng.choice(["LA32-8", "LA32-8", "LA33-6"]),
+            "96779-4": rng.choice(["LA32-8", "LA32-8", "LA33-6"]),
+            **{
+                c: rng.choice(["LA6270-8", "LA6270-8", "LA10066-1"])
+                for c in ["95618-5", "95617-7", "95616-9", "95615-1"]
+            },
+        }
+        screening_services.submit_screening(None, patient, "ahc_hrsn_core", ahc, user=worker, effective_at=when)
+        phq_items = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3"]
+        levels = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
+        for visit in range(rng.randint(1, 3)):
+            phq = {c: rng.choice(levels[:3]) for c in phq_items}
+            # About one patient in sixty reports thoughts of self-harm: the demo shows an open crisis alert.
+            phq["44260-8"] = "LA6569-3" if rng.random() < 0.06 and visit == 0 else "LA6568-5"
+            screening_services.submit_screening(
+                None, patient, "phq9", phq, user=worker, effective_at=when + timedelta(days=14 * visit)
+            )
 
     def _person(self, rng: random.Random) -> dict:
         group = rng.choices(["hispanic", "anglo", "dine", "pueblo"], weights=[50, 28, 12, 10])[0]
