@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "puente.episodes",
     "puente.tasks",
     "puente.screening",
+    "puente.assessments",
     "puente.api",
     "puente.demo",
 ]

@@ -21,6 +21,9 @@ OBJECT_TYPE_LABELS = {
     "screening.crisisalert": _("Crisis alert"),
     "screening.safetyplan": _("Safety plan"),
     "screening.healthconcern": _("Health concern"),
+    "screening.selfscreeninglink": _("Self-screening link"),
+    "assessments.assessment": _("Biopsychosocial assessment"),
+    "assessments.assessmentaddendum": _("Assessment addendum"),
     "tasks.task": _("Task"),
     "tasks.notification": _("Notification"),
     # Pages and lists that are not one record
@@ -54,6 +57,11 @@ VIEW_LABELS = {
     "screening_detail": _("Screening result"),
     "alert_resolve": _("Crisis alert follow-up"),
     "safety_plan_new": _("New safety plan"),
+    "self_link_new": _("New self-screening link"),
+    "assessments": _("Assessments"),
+    "assessment_start": _("New assessment"),
+    "assessment_edit": _("Edit assessment"),
+    "assessment_detail": _("Assessment"),
 }
 
 
