@@ -193,7 +193,7 @@ class SafetyPlan(TenantModel):
     professionals = models.TextField(
         _("5. Professionals and crisis lines I can contact"),
         blank=True,
-        default="988 Suicide & Crisis Lifeline: call or text 988",
+        default=_("988 Suicide & Crisis Lifeline: call or text 988"),
     )
     environment = models.TextField(_("6. Making my environment safe"), blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
