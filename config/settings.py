@@ -231,6 +231,8 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+# Text messages to patients (self-screening links; later check-backs): a class with send(to, body).
+PUENTE_SMS_BACKEND = env("PUENTE_SMS_BACKEND", "puente.core.messaging.ConsoleSMSBackend")
 # Used in emails (which never carry PHI) to point at the app.
 PUENTE_BASE_URL = env("PUENTE_BASE_URL", "http://127.0.0.1:8000")
 # C-SSRS triage: "three_tier" (low/moderate/high, the common local convention; default) or "columbia"

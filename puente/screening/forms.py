@@ -103,7 +103,15 @@ class SelfLinkForm(forms.Form):
     instruments = forms.MultipleChoiceField(label=_("Questionnaires"), widget=forms.CheckboxSelectMultiple)
     language = forms.ChoiceField(label=_("Language of the questions"), choices=[("en", "English"), ("es", "Español")])
     hours = forms.IntegerField(label=_("Link works for (hours)"), min_value=1, max_value=24 * 14, initial=72)
+    send_by = forms.ChoiceField(label=_("Send it"), widget=forms.RadioSelect, initial="show", required=False)
 
-    def __init__(self, *args, instruments: list[dict], **kwargs):
+    def __init__(self, *args, instruments: list[dict], patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instruments"].choices = [(i["id"], i["title"]["en"]) for i in instruments]
+        # Only the channels the patient agreed to.
+        choices = [("show", _("Don't send: I will show the link or its QR code"))]
+        if patient is not None and patient.phone and patient.phone_may_text:
+            choices.append(("sms", _("By text message to the patient's phone")))
+        if patient is not None and patient.email and patient.email_ok:
+            choices.append(("email", _("By email to the patient")))
+        self.fields["send_by"].choices = choices

@@ -473,3 +473,31 @@ def complete_self_screening(
             organization_id=link.organization_id,
         )
     return submissions
+
+
+def send_self_screening_link(request: HttpRequest, link: "SelfScreeningLink", url: str, channel: str) -> bool:
+    """Text or email the link in the link's language, after the commit. The message carries no PHI."""
+    from django.utils import translation
+
+    from puente.core import messaging
+
+    patient = link.patient
+    if channel == "sms" and patient.phone and patient.phone_may_text:
+        to = patient.phone
+    elif channel == "email" and patient.email and patient.email_ok:
+        to = patient.email
+    else:
+        return False
+    with translation.override(link.language):
+        body = _("Your care team asks you to answer a few questions. This link works once: %(url)s") % {"url": url}
+        subject = _("Questions from your care team")
+
+    def deliver() -> None:
+        if channel == "sms":
+            messaging.send_sms(to, body)
+        else:
+            messaging.send_patient_email(to, subject, body)
+
+    transaction.on_commit(deliver)
+    record_event(request, AuditAction.EXPORT, obj=link, patient_id=patient.pk, detail={"sent_by": channel})
+    return True

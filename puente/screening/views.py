@@ -268,6 +268,7 @@ def self_link_new(request: HttpRequest, patient_pk) -> HttpResponse:
     form = SelfLinkForm(
         request.POST or None,
         instruments=choices,
+        patient=patient,
         initial={"language": "es" if patient.preferred_language == "es" else "en"},
     )
     ctx = {"form": form}
@@ -281,6 +282,8 @@ def self_link_new(request: HttpRequest, patient_pk) -> HttpResponse:
         )
         url = request.build_absolute_uri(reverse("screening:self", args=[token]))
         qr = segno.make(url, error="m").svg_inline(scale=4, title=_("QR code of the link"))
+        sent = services.send_self_screening_link(request, link, url, form.cleaned_data["send_by"])
+        ctx["sent"] = sent
         ctx.update(
             link=link,
             url=url,

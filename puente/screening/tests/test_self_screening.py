@@ -107,3 +107,25 @@ class SelfScreening(PersonaTestCase):
         request.user = self.alice
         with self.assertRaises(ValueError):
             services.create_self_screening_link(request, self.patient, ["cssrs_screener"])
+
+
+class SendingTheLink(PersonaTestCase):
+    def test_the_link_is_texted_only_with_consent_and_the_message_has_no_phi(self):
+        from puente.core import messaging
+
+        messaging.outbox.clear()
+        self.client.force_login(self.alice)
+        url = reverse("screening:self_link_new", args=[self.patient.pk])
+        page = self.client.get(url)
+        self.assertNotContains(page, "By text message")  # no phone consent yet
+        self.patient.phone, self.patient.phone_may_text = "505-555-0100", True
+        self.patient.save()
+        with self.captureOnCommitCallbacks(execute=True):
+            page = self.client.post(url, {"instruments": ["phq2"], "language": "es", "hours": "72", "send_by": "sms"})
+        self.assertContains(page, "The link was sent")
+        self.assertEqual(len(messaging.outbox), 1)
+        message = messaging.outbox[0]
+        self.assertEqual((message.channel, message.to), ("sms", "505-555-0100"))
+        self.assertIn("/s/", message.body)
+        for phi in ["María", "García", "PHQ"]:
+            self.assertNotIn(phi, message.body)
