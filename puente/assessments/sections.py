@@ -118,7 +118,7 @@ SECTIONS = {
             _("Home environment"),
             _(
                 "What the visit showed: access, stairs, room for equipment, hazards, and the safety of the "
-                "neighbourhood for the patient and for visiting staff."
+                "neighborhood for the patient and for visiting staff."
             ),
         ),
         Section(
@@ -159,7 +159,7 @@ SECTIONS = {
             "risk",
             _("Risk: suicide and abuse"),
             _(
-                "Suicidal thoughts or behaviour and safety; signs of abuse, neglect (self-neglect too) or "
+                "Suicidal thoughts or behavior and safety; signs of abuse, neglect (self-neglect too) or "
                 "exploitation; intimate-partner violence; reports made (APS, CYFD, law enforcement)."
             ),
         ),

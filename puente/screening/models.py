@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from puente.accounts.models import TenantModel
@@ -98,10 +99,10 @@ class HealthConcern(TenantModel):
     accepts, edits or dismisses it (the care-plan issue adds goals and interventions)."""
 
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", _("Suggested")
-        ACTIVE = "active", _("Active")
-        DISMISSED = "dismissed", _("Dismissed")
-        RESOLVED = "resolved", _("Resolved")
+        SUGGESTED = "suggested", pgettext_lazy("health concern status", "Suggested")
+        ACTIVE = "active", pgettext_lazy("health concern status", "Active")
+        DISMISSED = "dismissed", pgettext_lazy("health concern status", "Dismissed")
+        RESOLVED = "resolved", pgettext_lazy("health concern status", "Resolved")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="health_concerns")
     source_response = models.ForeignKey(
@@ -145,8 +146,8 @@ class CrisisAlert(TenantModel):
         SAFETY = "safety", _("Safety: physical or verbal abuse")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("crisis alert status", "Open")
+        RESOLVED = "resolved", pgettext_lazy("crisis alert status", "Resolved")
 
     class Action(models.TextChoices):
         SAFETY_PLAN = "safety_plan", _("Safety plan completed with the patient")
