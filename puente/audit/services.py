@@ -52,3 +52,36 @@ def record_event(
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
         detail=detail or {},
     )
+
+
+def acting_user(request: HttpRequest | None, user: Any = None):
+    """Who performs a write: the explicit user (commands, jobs), else the signed-in user of the request."""
+    actor = user or (request.user if request is not None else None)
+    assert actor is not None and actor.is_authenticated, "a write needs an authenticated actor"
+    return actor
+
+
+def save_changes(
+    request: HttpRequest | None,
+    obj: Any,
+    changes: dict[str, Any],
+    *,
+    actor: Any,
+    patient_id: Any,
+    clean_exclude: list[str],
+    also_update: tuple[str, ...] = (),
+) -> list[str]:
+    """Apply the fields that really change, validate, save only those (plus `also_update`), keep the history
+    author and write one UPDATE audit row naming the fields. Returns the changed field names ([] = no write)."""
+    changed = [k for k, v in changes.items() if getattr(obj, k) != v]
+    if not changed:
+        return []
+    for key in changed:
+        setattr(obj, key, changes[key])
+    obj.full_clean(exclude=clean_exclude)
+    obj._history_user = actor
+    obj.save(update_fields=[*changed, *also_update, "updated_at"])
+    record_event(
+        request, AuditAction.UPDATE, obj=obj, patient_id=patient_id, user=actor, detail={"fields": sorted(changed)}
+    )
+    return changed

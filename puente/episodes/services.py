@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from puente.accounts.models import Role, User
 from puente.audit.models import AuditAction
-from puente.audit.services import record_event
+from puente.audit.services import acting_user, record_event, save_changes
 from puente.patients.models import Patient
 
 from .models import Episode, SocialWorkReferral
@@ -19,10 +19,7 @@ class QueueConflict(Exception):
     """The referral changed under the user (someone else took it first)."""
 
 
-def _actor(request: HttpRequest | None, user: User | None) -> User:
-    actor = user or (request.user if request is not None else None)
-    assert actor is not None and actor.is_authenticated
-    return actor  # type: ignore[return-value]
+_actor = acting_user
 
 
 @transaction.atomic
@@ -42,20 +39,14 @@ def update_episode(
     request: HttpRequest | None, episode: Episode, changes: dict[str, Any], *, user: User | None = None
 ) -> Episode:
     actor = _actor(request, user)
-    changed = [k for k, v in changes.items() if getattr(episode, k) != v]
-    for key, value in changes.items():
-        setattr(episode, key, value)
-    if changed:
-        episode.full_clean(exclude=["organization", "patient", "created_by"])
-        episode.save(update_fields=[*changed, "updated_at"])
-        record_event(
-            request,
-            AuditAction.UPDATE,
-            obj=episode,
-            patient_id=episode.patient_id,
-            user=actor,
-            detail={"fields": sorted(changed)},
-        )
+    save_changes(
+        request,
+        episode,
+        changes,
+        actor=actor,
+        patient_id=episode.patient_id,
+        clean_exclude=["organization", "patient", "created_by"],
+    )
     return episode
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from puente.accounts.models import User
 from puente.audit.models import AuditAction
-from puente.audit.services import record_event
+from puente.audit.services import acting_user, record_event, save_changes
 
 from .matching import NameParts, compare_names, normalize
 from .models import BreakGlassAccess, Patient, PatientIdentifier, PossibleDuplicate, RelatedPerson
@@ -66,10 +66,7 @@ def _derive(patient: Patient) -> None:
         patient.state = info.state
 
 
-def _actor(request: HttpRequest | None, user: User | None) -> User:
-    actor = user or (request.user if request is not None else None)
-    assert actor is not None and actor.is_authenticated
-    return actor  # type: ignore[return-value]
+_actor = acting_user
 
 
 @transaction.atomic
@@ -151,17 +148,13 @@ def update_identifier(
 ) -> PatientIdentifier:
     """Correct an MRN (a typo, the wrong facility); the earlier version stays in the record history."""
     actor = _actor(request, user)
-    changes = {"facility": facility, "value": value}
-    changed = [k for k, v in changes.items() if getattr(ident, k) != v]
-    if not changed:
-        return ident
-    for key in changed:
-        setattr(ident, key, changes[key])
-    ident.full_clean(exclude=["organization", "patient"])
-    ident._history_user = actor  # type: ignore[attr-defined]
-    ident.save(update_fields=[*changed, "updated_at"])
-    record_event(
-        request, AuditAction.UPDATE, obj=ident, patient_id=ident.patient_id, user=actor, detail={"fields": changed}
+    save_changes(
+        request,
+        ident,
+        {"facility": facility, "value": value},
+        actor=actor,
+        patient_id=ident.patient_id,
+        clean_exclude=["organization", "patient"],
     )
     return ident
 
@@ -185,21 +178,13 @@ def update_related_person(
     request: HttpRequest | None, person: RelatedPerson, data: dict[str, Any], *, user: User | None = None
 ) -> RelatedPerson:
     actor = _actor(request, user)
-    changed = [k for k, v in data.items() if getattr(person, k) != v]
-    if not changed:
-        return person
-    for key in changed:
-        setattr(person, key, data[key])
-    person.full_clean(exclude=["organization", "patient", "created_by"])
-    person._history_user = actor  # type: ignore[attr-defined]
-    person.save(update_fields=[*changed, "updated_at"])
-    record_event(
+    save_changes(
         request,
-        AuditAction.UPDATE,
-        obj=person,
+        person,
+        data,
+        actor=actor,
         patient_id=person.patient_id,
-        user=actor,
-        detail={"fields": sorted(changed)},
+        clean_exclude=["organization", "patient", "created_by"],
     )
     return person
 
