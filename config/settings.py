@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "puente.core.context_processors.puente",
+                "puente.tasks.context_processors.unread_notifications",
             ],
         },
     },

@@ -15,6 +15,7 @@ urlpatterns = [
     path("patients/", include("puente.patients.urls")),
     path("", include("puente.episodes.urls")),
     path("", include("puente.screening.urls")),
+    path("", include("puente.tasks.urls")),
     path("", include("puente.assessments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
