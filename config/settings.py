@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "puente.tasks",
     "puente.screening",
     "puente.assessments",
+    "puente.notes",
     "puente.api",
     "puente.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("puente.episodes.urls")),
     path("", include("puente.screening.urls")),
     path("", include("puente.tasks.urls")),
+    path("", include("puente.notes.urls")),
     path("", include("puente.assessments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -24,6 +24,9 @@ OBJECT_TYPE_LABELS = {
     "screening.selfscreeninglink": _("Self-screening link"),
     "assessments.assessment": _("Biopsychosocial assessment"),
     "assessments.assessmentaddendum": _("Assessment addendum"),
+    "notes.progressnote": _("Progress note"),
+    "notes.noteaddendum": _("Note addendum"),
+    "notes.phrase": _("Personal phrase"),
     "tasks.task": _("Task"),
     "tasks.notification": _("Notification"),
     # Pages and lists that are not one record
@@ -62,6 +65,10 @@ VIEW_LABELS = {
     "assessment_start": _("New assessment"),
     "assessment_edit": _("Edit assessment"),
     "assessment_detail": _("Assessment"),
+    "notes": _("Progress notes"),
+    "note_start": _("New progress note"),
+    "note_edit": _("Edit progress note"),
+    "note_detail": _("Progress note"),
 }
 
 

@@ -57,3 +57,24 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// notes
+// Personal phrases: insert the chosen phrase at the cursor of the last text box used, then let autosave know.
+(function () {
+  "use strict";
+  var form = document.querySelector(".note-form");
+  var button = form && form.querySelector(".phrase-insert");
+  if (!button) { return; }
+  var target = form.querySelector("textarea.note-text");
+  form.addEventListener("focusin", function (e) {
+    if (e.target.matches("textarea.note-text")) { target = e.target; }
+  });
+  button.addEventListener("click", function () {
+    var text = form.querySelector("#phrase-select").value;
+    if (!target || !text) { return; }
+    var start = target.selectionStart, end = target.selectionEnd;
+    target.setRangeText(text, start, end, "end");
+    target.focus();
+    form.dispatchEvent(new Event("phrase-inserted"));
+  });
+})();

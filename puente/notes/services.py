@@ -1,0 +1,353 @@
+"""Writing progress notes: start, save a draft (autosave too), sign, co-sign, add an addendum; personal phrases.
+
+Each write is atomic and records one audit row; the audit detail names the sections changed, never their text.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from puente.accounts.models import User
+from puente.audit.models import AuditAction
+from puente.audit.services import record_event
+from puente.episodes.models import Episode
+from puente.patients.models import Patient
+
+from .formats import FORMATS, MAX_ADDENDUM_CHARS, MAX_PHRASE_CHARS, MAX_SECTION_CHARS, NoteFormat
+from .models import LATE_AFTER, NoteAddendum, Phrase, ProgressNote, SensitiveReason, needs_cosign
+from .permissions import may_cosign, may_sign
+
+
+class NoteError(Exception):
+    """A write the note's state refuses. The message is for the user."""
+
+
+class NoteLocked(NoteError):
+    """The note is signed: it can no longer change (409)."""
+
+    def __init__(self, note: ProgressNote):
+        super().__init__(_("This note is signed and locked; it can no longer be changed."))
+        self.note = note
+
+
+class StaleVersion(NoteError):
+    """Someone saved the draft after this form was opened (409). `current` is the draft as saved now."""
+
+    def __init__(self, current: ProgressNote):
+        super().__init__(_("Someone else saved this note after you opened it."))
+        self.current = current
+
+
+class NotSigned(NoteError):
+    """Addenda and co-signatures are for signed notes."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This note is not signed yet."))
+
+
+class InvalidNote(NoteError):
+    """Input that does not fit. `errors` maps a field or section key (or "__all__") to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(" ".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+
+
+def clean_sections(fmt: NoteFormat, sections: dict[str, str]) -> dict[str, str]:
+    """Known section keys with text no longer than the limit; nothing is truncated or dropped silently."""
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    for key, text in sections.items():
+        section = fmt.get(key)
+        if section is None:
+            errors.setdefault("__all__", []).append(
+                _("%(key)s is not a section of this note.") % {"key": str(key)[:40]}
+            )
+        elif not isinstance(text, str):
+            errors[key] = [_("Enter text.")]
+        elif len(text) > MAX_SECTION_CHARS:
+            errors[key] = [
+                _("%(section)s is too long: %(length)s characters; the limit is %(limit)s.")
+                % {"section": section.title, "length": len(text), "limit": MAX_SECTION_CHARS}
+            ]
+        else:
+            clean[key] = text
+    if errors:
+        raise InvalidNote(errors)
+    return clean
+
+
+def _check_reason(reason: str | None) -> None:
+    if reason and reason not in SensitiveReason.values:
+        raise InvalidNote({"sensitive_reason": [_("Choose a reason from the list.")]})
+
+
+def active_episode(patient: Patient) -> Episode | None:
+    return (
+        Episode.objects.filter(organization_id=patient.organization_id, patient=patient, status=Episode.Status.ACTIVE)
+        .order_by("-start")
+        .first()
+    )
+
+
+@transaction.atomic
+def start_note(
+    request: HttpRequest | None,
+    patient: Patient,
+    note_format: str,
+    *,
+    contact_at: datetime | None = None,
+    sensitive_reason: str = "",
+    user: User | None = None,
+) -> ProgressNote:
+    """A new empty draft in the chosen format, linked to the active episode if there is one."""
+    actor = user or request.user  # type: ignore[union-attr]
+    if note_format not in FORMATS:
+        raise InvalidNote({"format": [_("Choose a note format.")]})
+    _check_reason(sensitive_reason)
+    fmt = FORMATS[note_format]
+    note = ProgressNote.objects.create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        episode=active_episode(patient),
+        author=actor,
+        updated_by=actor,
+        format=note_format,
+        sections={k: "" for k in fmt.keys},
+        contact_at=contact_at or timezone.now(),
+        requires_cosign=needs_cosign(actor),
+        sensitive=bool(sensitive_reason),
+        sensitive_reason=sensitive_reason,
+    )
+    record_event(
+        request,
+        AuditAction.CREATE,
+        obj=note,
+        patient_id=patient.pk,
+        user=actor,
+        detail={"format": note_format, "sensitive": note.sensitive},
+    )
+    return note
+
+
+def _is_conflict(locked: ProgressNote, version: int, editor: str, clean: dict[str, str], reason: str | None) -> bool:
+    if locked.version == version:
+        return False
+    if editor and locked.last_editor == editor:
+        return False  # this form's own earlier save (an autosave still in flight when the form was sent)
+    # The same text as saved now (a double submit, or autosave and the Save button together) changes nothing.
+    same = all(locked.sections.get(k, "") == v for k, v in clean.items())
+    return not (same and (reason is None or reason == locked.sensitive_reason))
+
+
+def save_note_draft(
+    request: HttpRequest | None,
+    note: ProgressNote,
+    sections: dict[str, str],
+    *,
+    version: int,
+    sensitive_reason: str | None = None,
+    editor: str = "",
+    autosave: bool = False,
+    user: User | None = None,
+) -> ProgressNote:
+    """Save the sections of a draft opened at `version`. Refuses a signed note (NoteLocked) and a draft someone
+    else saved in between (StaleVersion): nothing is overwritten silently."""
+    actor = user or request.user  # type: ignore[union-attr]
+    clean = clean_sections(note.note_format, sections)
+    _check_reason(sensitive_reason)
+    with transaction.atomic():
+        locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+        if not locked.is_draft:
+            raise NoteLocked(locked)
+        if _is_conflict(locked, version, editor, clean, sensitive_reason):
+            raise StaleVersion(locked)
+        changed = [k for k, v in clean.items() if locked.sections.get(k, "") != v]
+        reason_changed = sensitive_reason is not None and sensitive_reason != locked.sensitive_reason
+        if not changed and not reason_changed:
+            return locked
+        locked.sections = {**locked.sections, **clean}
+        if sensitive_reason is not None:
+            locked.sensitive_reason = sensitive_reason
+            locked.sensitive = bool(sensitive_reason)
+        locked.version += 1
+        locked.last_editor = editor[:32]
+        locked.updated_by = actor
+        if autosave:
+            # Autosaves come every few seconds: the audit log records each, the history keeps explicit saves.
+            locked.skip_history_when_saving = True  # type: ignore[attr-defined]
+        locked.save(
+            update_fields=[
+                "sections",
+                "sensitive",
+                "sensitive_reason",
+                "version",
+                "last_editor",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        if autosave:
+            del locked.skip_history_when_saving  # type: ignore[attr-defined]
+        record_event(
+            request,
+            AuditAction.UPDATE,
+            obj=locked,
+            patient_id=locked.patient_id,
+            user=actor,
+            detail={
+                "version": locked.version,
+                "sections": changed,
+                "autosave": autosave,
+                "sensitive": locked.sensitive,
+            },
+        )
+        return locked
+
+
+def sign_note(
+    request: HttpRequest | None,
+    note: ProgressNote,
+    *,
+    version: int,
+    sections: dict[str, str] | None = None,
+    sensitive_reason: str | None = None,
+    editor: str = "",
+    user: User | None = None,
+) -> ProgressNote:
+    """Save what was sent, then sign and lock. Only the author signs. Signing more than 24 hours after the contact
+    marks a late entry; an LMSW's or a student's note then waits for a supervisor's co-signature.
+
+    Two transactions on purpose: when signing is refused (all sections empty) the text just sent is still saved.
+    """
+    actor = user or request.user  # type: ignore[union-attr]
+    if not may_sign(actor, note):
+        raise PermissionDenied
+    if sections is not None or sensitive_reason is not None:
+        note = save_note_draft(
+            request,
+            note,
+            sections or {},
+            version=version,
+            sensitive_reason=sensitive_reason,
+            editor=editor,
+            user=actor,
+        )
+        version = note.version
+    with transaction.atomic():
+        locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+        if not locked.is_draft:
+            raise NoteLocked(locked)
+        if locked.version != version:
+            raise StaleVersion(locked)
+        if not any(str(t).strip() for t in locked.sections.values()):
+            raise InvalidNote({"__all__": [_("Write the note before signing.")]})
+        now = timezone.now()
+        locked.status = ProgressNote.Status.SIGNED
+        locked.signed_by = actor
+        locked.signed_at = now
+        locked.late_entry = now - locked.contact_at > LATE_AFTER
+        locked.requires_cosign = needs_cosign(actor)
+        locked.updated_by = actor
+        locked.version += 1
+        locked.save(
+            update_fields=[
+                "status",
+                "signed_by",
+                "signed_at",
+                "late_entry",
+                "requires_cosign",
+                "updated_by",
+                "version",
+                "updated_at",
+            ]
+        )
+        record_event(
+            request,
+            AuditAction.UPDATE,
+            obj=locked,
+            patient_id=locked.patient_id,
+            user=actor,
+            detail={"signed": True, "late_entry": locked.late_entry, "requires_cosign": locked.requires_cosign},
+        )
+        return locked
+
+
+@transaction.atomic
+def cosign_note(request: HttpRequest | None, note: ProgressNote, *, user: User | None = None) -> ProgressNote:
+    """A supervisor of one of the patient's teams co-signs a signed note that requires it."""
+    actor = user or request.user  # type: ignore[union-attr]
+    if not may_cosign(actor, note):
+        raise PermissionDenied
+    locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+    if not locked.needs_cosign:
+        raise NotSigned() if locked.is_draft else InvalidNote({"__all__": [_("This note needs no co-signature.")]})
+    locked.status = ProgressNote.Status.COSIGNED
+    locked.cosigned_by = actor
+    locked.cosigned_at = timezone.now()
+    locked.updated_by = actor
+    locked.version += 1
+    locked.save(update_fields=["status", "cosigned_by", "cosigned_at", "updated_by", "version", "updated_at"])
+    record_event(
+        request, AuditAction.UPDATE, obj=locked, patient_id=locked.patient_id, user=actor, detail={"cosigned": True}
+    )
+    return locked
+
+
+@transaction.atomic
+def add_note_addendum(
+    request: HttpRequest | None, note: ProgressNote, text: str, *, user: User | None = None
+) -> NoteAddendum:
+    """Append text to a signed note."""
+    actor = user or request.user  # type: ignore[union-attr]
+    locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+    if locked.is_draft:
+        raise NotSigned()
+    text = text.strip()
+    if not text:
+        raise InvalidNote({"text": [_("Write the addendum.")]})
+    if len(text) > MAX_ADDENDUM_CHARS:
+        raise InvalidNote(
+            {
+                "text": [
+                    _("The addendum is too long: %(length)s characters; the limit is %(limit)s.")
+                    % {"length": len(text), "limit": MAX_ADDENDUM_CHARS}
+                ]
+            }
+        )
+    addendum = NoteAddendum.objects.create(organization_id=locked.organization_id, note=locked, text=text, author=actor)
+    record_event(
+        request,
+        AuditAction.CREATE,
+        obj=addendum,
+        patient_id=locked.patient_id,
+        user=actor,
+        detail={"note": str(locked.pk)},
+    )
+    return addendum
+
+
+def create_phrase(request: HttpRequest | None, shortcut: str, text: str, *, user: User | None = None) -> Phrase:
+    """A personal phrase for the acting user. Shortcuts are unique per user."""
+    actor = user or request.user  # type: ignore[union-attr]
+    shortcut, text = shortcut.strip(), text.strip()
+    errors: dict[str, list[str]] = {}
+    if not shortcut or len(shortcut) > 20:
+        errors["shortcut"] = [_("Enter a shortcut of 1 to 20 characters, such as .hv.")]
+    if not text or len(text) > MAX_PHRASE_CHARS:
+        errors["text"] = [_("Enter a text of 1 to %(limit)s characters.") % {"limit": MAX_PHRASE_CHARS}]
+    if errors:
+        raise InvalidNote(errors)
+    try:
+        with transaction.atomic():
+            phrase = Phrase.objects.create(
+                organization_id=actor.organization_id, owner=actor, shortcut=shortcut, text=text
+            )
+            record_event(request, AuditAction.CREATE, obj=phrase, user=actor, detail={"shortcut": shortcut})
+    except IntegrityError:
+        raise InvalidNote({"shortcut": [_("You already have a phrase with this shortcut.")]}) from None
+    return phrase
