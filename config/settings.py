@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "puente.audit",
     "puente.patients",
     "puente.episodes",
+    "puente.directory",
     "puente.tasks",
     "puente.screening",
     "puente.assessments",

@@ -1,0 +1,53 @@
+"""``manage.py import_hsds PATH [--full] [--report PATH]``: counts on stdout, the rejection report as CSV."""
+
+import csv
+import io
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from puente.directory import models
+
+from .helpers import EXAMPLES, TempDirMixin, needs_hsds, service
+
+
+class ImportCommand(TempDirMixin, TestCase):
+    def run_command(self, *args):
+        out = io.StringIO()
+        call_command("import_hsds", *[str(a) for a in args], stdout=out, stderr=io.StringIO(), verbosity=0)
+        return out.getvalue()
+
+    def test_it_prints_counts_and_writes_the_report_next_to_the_input(self):
+        path = self.write("service_list.json", {"contents": [service(), service(status="open")]})
+        out = self.run_command(path)
+        self.assertIn("service_list.json: 1 created, 0 updated, 1 of 2 top-level objects rejected", out)
+        with (self.tmp / "service_list.rejections.csv").open(encoding="utf-8") as stream:
+            rows = list(csv.DictReader(stream))
+        self.assertEqual([(r["position"], r["field"]) for r in rows], [("contents[1]", "status")])
+
+    def test_report_and_full_options(self):
+        models.Service.objects.create(name="Gone", status="active")
+        report = self.tmp / "out.csv"
+        out = self.run_command(self.write("service.json", service()), "--full", "--report", report)
+        self.assertIn("1 services marked inactive", out)
+        self.assertEqual(
+            report.read_text(encoding="utf-8").splitlines(), ["file,position,object_type,object_id,field,reason"]
+        )
+        self.assertIs(models.Service.objects.get(name="Gone").active, False)
+
+    def test_the_type_option_names_an_unnamed_file(self):
+        self.run_command(self.write("export.json", service(name="Typed")), "--type", "service")
+        self.assertTrue(models.Service.objects.filter(name="Typed").exists())
+
+    def test_a_missing_path_is_an_error(self):
+        with self.assertRaises(CommandError):
+            self.run_command(self.tmp / "nope.json")
+
+    @needs_hsds
+    def test_it_imports_a_folder_of_examples(self):
+        for name in ("service_full.json", "taxonomy.json"):
+            self.copy_example(name)
+        out = self.run_command(self.tmp)
+        self.assertIn("service_full.json: 20 created", out)
+        self.assertTrue((self.tmp / "rejections.csv").exists())
+        self.assertTrue(EXAMPLES.is_dir())
