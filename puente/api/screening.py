@@ -29,6 +29,7 @@ from puente.patients.models import Patient
 from puente.patients.permissions import WRITER_ROLES, get_patient_for_user
 from puente.screening.library import all_instruments, get_instrument
 from puente.screening.models import CrisisAlert, HealthConcern, Mode, ScreeningAnswer, ScreeningResponse
+from puente.screening.permissions import sees_item_answers
 from puente.screening.services import InvalidAnswers, submit_screening
 
 router = Router(tags=["screening"])
@@ -491,8 +492,8 @@ def submit(
         record_event(
             request, AuditAction.READ, obj=response, patient_id=patient.pk, detail={"api": True, "replay": True}
         )
-        return Status(200, _screening_out(response, request.user.has_reduced_view))
-    return Status(201, _screening_out(response, request.user.has_reduced_view))
+        return Status(200, _screening_out(response, not sees_item_answers(request.user)))
+    return Status(201, _screening_out(response, not sees_item_answers(request.user)))
 
 
 @router.get("/patients/{patient_id}/screenings", response=ScreeningPage)
@@ -517,7 +518,7 @@ def list_screenings(request, patient_id: UUID, instrument_id: str = "", limit: i
         "count": count,
         "limit": limit,
         "offset": offset,
-        "items": [_screening_out(r, request.user.has_reduced_view) for r in items],
+        "items": [_screening_out(r, not sees_item_answers(request.user)) for r in items],
     }
 
 
@@ -529,4 +530,4 @@ def get_screening(request, screening_id: UUID):
     except ScreeningResponse.DoesNotExist:
         raise Http404 from None
     record_event(request, AuditAction.READ, obj=response, patient_id=response.patient_id, detail={"api": True})
-    return _screening_out(response, request.user.has_reduced_view)
+    return _screening_out(response, not sees_item_answers(request.user))

@@ -64,7 +64,10 @@ def header_context(patient: Patient, user) -> dict:
         .first()
     )
     # Screening sits above this app: read its rows through the reverse relations, not an import.
-    open_alerts = list(patient.crisis_alerts.filter(status="open").order_by("created_at"))
+    # One banner per kind of alert: two screens that both found suicide risk are one thing to act on.
+    open_alerts = list(
+        {a.kind: a for a in patient.crisis_alerts.filter(status="open").order_by("-created_at")}.values()
+    )
     concern_categories = sorted(
         set(patient.health_concerns.filter(status__in=["suggested", "active"]).values_list("category", flat=True))
     )

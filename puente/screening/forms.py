@@ -105,9 +105,9 @@ class SelfLinkForm(forms.Form):
     hours = forms.IntegerField(label=_("Link works for (hours)"), min_value=1, max_value=24 * 14, initial=72)
     send_by = forms.ChoiceField(label=_("Send it"), widget=forms.RadioSelect, initial="show", required=False)
 
-    def __init__(self, *args, instruments: list[dict], patient=None, **kwargs):
+    def __init__(self, *args, instruments: list[dict], patient=None, language: str = "en", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instruments"].choices = [(i["id"], i["title"]["en"]) for i in instruments]
+        self.fields["instruments"].choices = [(i["id"], _label(i["title"], language)) for i in instruments]
         # Only the channels the patient agreed to.
         choices = [("show", _("Don't send: I will show the link or its QR code"))]
         if patient is not None and patient.phone and patient.phone_may_text:

@@ -9,7 +9,8 @@ from .models import CrisisAlert
 
 def open_alerts_panel(user) -> Panel | None:
     """Open alerts on patients the user can see, where they are the responsible worker or a supervisor."""
-    if not getattr(user, "is_clinical_staff", False):
+    # The responsible worker and the supervisors act on alerts; the care team and intake see the patient banner.
+    if getattr(user, "role", None) not in ("social_worker", "supervisor"):
         return None
     qs = CrisisAlert.objects.visible_to(user).open().select_related("patient", "assigned_worker")
     if user.role == "social_worker":

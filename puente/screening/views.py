@@ -20,6 +20,7 @@ from .charts import trend_svg
 from .forms import ConcernDecisionForm, InstrumentForm, ResolveAlertForm, SafetyPlanForm, SelfLinkForm, field_name
 from .library import all_instruments, get_instrument
 from .models import CrisisAlert, HealthConcern, Mode, ScreeningResponse
+from .permissions import sees_item_answers
 
 MAX_TOTAL = {"phq9": 27, "phq2": 6, "gad7": 21, "gad2": 6, "lace": 19, "hospital_score": 13}
 HISTORY_LIMIT = 100
@@ -148,7 +149,7 @@ def screening_detail(request: HttpRequest, pk) -> HttpResponse:
                 options[(item["code"], o["code"])] = o["text"].get(language) or o["text"]["en"]
     answers = []
     # The care team sees the result and the needs found, not answers about abuse or suicidal thoughts.
-    for a in [] if request.user.has_reduced_view else response.answers.all():
+    for a in response.answers.all() if sees_item_answers(request.user) else []:
         item = items.get(a.item_code)
         question = (item["text"].get(language) or item["text"]["en"]) if item else a.item_code
         shown = options.get((a.item_code, a.answer_code)) or a.value_text or a.value_integer
@@ -223,8 +224,12 @@ def get_alert_for_user(user, pk) -> CrisisAlert:
 def alert_resolve(request: HttpRequest, pk) -> HttpResponse:
     """An alert clears only with a documented action."""
     alert = get_alert_for_user(request.user, pk)
-    if request.user.role not in ("social_worker", "supervisor", "care_team"):
+    # A crisis alert is social work's to close; the care team and intake are told, and act through them.
+    if request.user.role not in ("social_worker", "supervisor"):
         raise PermissionDenied
+    if alert.status == CrisisAlert.Status.RESOLVED:
+        messages.info(request, _("This alert was already resolved and documented."))
+        return redirect("screening:detail", pk=alert.response_id)
     form = ResolveAlertForm(request.POST or None, initial={"action": request.GET.get("action", "")})
     if request.method == "POST" and form.is_valid():
         services.resolve_crisis_alert(request, alert, form.cleaned_data["action"], form.cleaned_data["note"])
@@ -268,6 +273,7 @@ def self_link_new(request: HttpRequest, patient_pk) -> HttpResponse:
     form = SelfLinkForm(
         request.POST or None,
         instruments=choices,
+        language=request.LANGUAGE_CODE,
         patient=patient,
         initial={"language": "es" if patient.preferred_language == "es" else "en"},
     )

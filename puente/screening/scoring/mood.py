@@ -38,6 +38,7 @@ def score_phq9(instrument: dict, answers: Answers) -> ScoreResult:
     item9 = answers.get(PHQ9_SUICIDE_ITEM)
     if is_answered(item9) and answer_value(instrument, PHQ9_SUICIDE_ITEM, item9) > 0:
         result.alerts.append("suicide_risk")
+        result.add_domain("suicide-risk")
         result.details["item9"] = answer_value(instrument, PHQ9_SUICIDE_ITEM, item9)
     return result
 

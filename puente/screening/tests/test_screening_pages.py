@@ -185,3 +185,34 @@ class CareTeamView(PersonaTestCase):
         self.assertContains(page, "Crisis alert")
         self.assertNotContains(page, "44260-8")
         self.assertContains(page, "social-work team only")
+
+
+class ReviewFindings(PersonaTestCase):
+    def test_intake_sees_results_but_not_item_answers_and_cannot_close_alerts(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("screening:new", args=[self.patient.pk, "phq9"]), phq9_post(item9=SEVERAL))
+        response = ScreeningResponse.objects.get()
+        alert = CrisisAlert.objects.get()
+        for persona in ["ian", "carol"]:
+            self.client.force_login(getattr(self, persona))
+            with self.subTest(persona=persona):
+                self.assertNotContains(self.client.get(reverse("screening:detail", args=[response.pk])), "44260-8")
+                self.assertEqual(self.client.get(reverse("screening:alert_resolve", args=[alert.pk])).status_code, 403)
+                self.assertNotContains(self.client.get(reverse("episodes:dashboard")), "Crisis alerts: act now")
+
+    def test_a_resolved_alert_is_not_resolved_again(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("screening:new", args=[self.patient.pk, "phq9"]), phq9_post(item9=SEVERAL))
+        alert = CrisisAlert.objects.get()
+        url = reverse("screening:alert_resolve", args=[alert.pk])
+        self.client.post(url, {"action": "crisis_line", "note": "Called 988 together."})
+        self.client.post(url, {"action": "emergency", "note": "second"})
+        alert.refresh_from_db()
+        self.assertEqual((alert.action, alert.action_note), ("crisis_line", "Called 988 together."))
+
+    def test_the_ahc_result_shows_its_safety_total(self):
+        self.client.force_login(self.alice)
+        data = {f"q:{c}": "LA6482-9" for c in ["95618-5", "95617-7", "95616-9", "95615-1"]}
+        data.update({"mode": "in_person", "idempotency_key": "s1"})
+        page = self.client.post(reverse("screening:new", args=[self.patient.pk, "ahc_hrsn_core"]), data, follow=True)
+        self.assertContains(page, "Safety total 20")
