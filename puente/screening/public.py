@@ -24,6 +24,10 @@ CRISIS_LINES = [
     ("1-855-662-7474", "New Mexico Crisis and Access Line", "Línea de Crisis y Acceso de Nuevo México"),
     ("911", "Emergency", "Emergencias"),
 ]
+# Shown as well when the answers point to someone hurting the patient.
+SAFETY_LINES = [
+    ("1-800-799-7233", "National Domestic Violence Hotline", "Línea Nacional sobre la Violencia Doméstica"),
+]
 
 
 def _language(request: HttpRequest, link) -> str:
@@ -114,10 +118,10 @@ def self_screening(request: HttpRequest, token: str) -> HttpResponse:
                             for error in errors:
                                 form.add_error(name if name in form.fields else None, error)
                 else:
-                    crisis = any(s.alerts for s in submissions)
-                    return render(
-                        request, "screening/self/done.html", {"lang": language, "crisis": crisis, "lines": CRISIS_LINES}
-                    )
+                    kinds = {a.kind for s in submissions for a in s.alerts}
+                    lines = CRISIS_LINES + (SAFETY_LINES if "safety" in kinds else [])
+                    context = {"lang": language, "crisis": bool(kinds), "safety": "safety" in kinds, "lines": lines}
+                    return render(request, "screening/self/done.html", context)
         else:
             record_event(
                 request,

@@ -129,3 +129,15 @@ class SendingTheLink(PersonaTestCase):
         self.assertIn("/s/", message.body)
         for phi in ["María", "García", "PHQ"]:
             self.assertNotIn(phi, message.body)
+
+
+class SafetyAnswers(PersonaTestCase):
+    def test_abuse_answers_show_the_domestic_violence_hotline(self):
+        request = RequestFactory().post("/")
+        request.user = self.alice
+        _link, token = services.create_self_screening_link(request, self.patient, ["ahc_hrsn_core"])
+        data = {f"ahc_hrsn_core-q:{c}": "LA6482-9" for c in ["95618-5", "95617-7", "95616-9", "95615-1"]}
+        data["action"] = "finish"
+        page = self.client.post(reverse("screening:self", args=[token]), data)
+        self.assertContains(page, "1-800-799-7233")
+        self.assertContains(page, "close this page now")
