@@ -18,6 +18,16 @@ def _english(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the cache: one test's misses from 127.0.0.1 must not lock out the next test's client."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _allow_audit_flush_on_sqlite():
     """Transactional tests (the browser tests) end with a flush. On SQLite that is a DELETE, which the
@@ -42,3 +52,91 @@ def _allow_audit_flush_on_sqlite():
         return [*triggers.SQLITE_REVERSE, *statements, *triggers.SQLITE]
 
     DatabaseOperations.sql_flush = sql_flush
+
+
+def _app_frame() -> str:
+    """Where in the application the offending query came from (for the failure message)."""
+    import traceback
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_stack()):
+        name = frame.filename
+        if name.startswith(os.path.join(here, "puente")) and "/tests/" not in name and "conftest" not in name:
+            return f"{os.path.relpath(name, here)}:{frame.lineno} {frame.name}"
+    return "?"
+
+
+_APP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "puente") + os.sep
+# Code that may look rows up however it likes: the tests and their builders, migrations, the demo and
+# benchmark data loaders.
+_NOT_APPLICATION = ("/tests/", "conftest", "/migrations/", "/demo/", "/core/testing.py", "/perf/")
+
+
+def _called_by_application() -> bool:
+    """Is the innermost project frame of this statement application code (not a test or a data loader)?"""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_APP_DIR):
+            return not any(part in name for part in _NOT_APPLICATION)
+        frame = frame.f_back
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _tenant_queries_filter_on_organization(request):
+    """Every query the application runs on a tenant-owned table must name the organization (see
+    puente/core/tenancy_guard.py): everything a page or API call runs, and every statement whose innermost
+    project frame is application code (services, querysets, background jobs, commands). Tests and their
+    builders may look rows up however they like; the application may not."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connections
+
+    from puente.core.tenancy_guard import is_unscoped, statement_violation, tenant_tables
+
+    mode = os.environ.get("PUENTE_TENANCY_GUARD", "strict")
+    if mode == "off" or request.node.get_closest_marker("browser"):
+        yield
+        return
+    state = {"depth": 0, "admin": False}
+    found: list[tuple[str, set[str], str]] = []
+
+    def started(environ=None, **kwargs):
+        state["depth"] += 1
+        # The operator's admin site administers every organization by design (see tenancy_guard).
+        state["admin"] = (environ or {}).get("PATH_INFO", "").startswith("/admin/")
+
+    def finished(**kwargs):
+        state["depth"] = max(0, state["depth"] - 1)
+
+    def wrapper(execute, sql, params, many, context):
+        checked = state["depth"] and not state["admin"] or not state["depth"] and _called_by_application()
+        if checked and not is_unscoped():
+            bad = statement_violation(sql, tenant_tables())
+            if bad:
+                found.append((sql, bad, _app_frame()))
+        return execute(sql, params, many, context)
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        for alias in connections:
+            stack.enter_context(connections[alias].execute_wrapper(wrapper))
+        try:
+            yield found
+        finally:
+            request_started.disconnect(started)
+            request_finished.disconnect(finished)
+    if not found:
+        return
+    report = "\n".join(f"{sorted(bad)} at {where}: {sql[:300]}" for sql, bad, where in found)
+    if mode == "report":
+        path = os.environ.get("PUENTE_TENANCY_REPORT", "var/tenancy-report.txt")
+        with open(path, "a") as fh:
+            fh.write(f"## {request.node.nodeid}\n{report}\n")
+        return
+    pytest.fail(f"queries on tenant tables without organization_id:\n{report}", pytrace=False)

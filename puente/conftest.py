@@ -65,7 +65,9 @@ def check_axe(page, label: str = "") -> list[dict]:
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `npm install` (axe-core is in package.json)")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol, not as a <script> tag: the app's Content-Security-Policy
+        # (rightly) refuses inline scripts, and the tests keep it on.
+        page.evaluate(AXE_JS.read_text() + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     violations = result["violations"]
     blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
@@ -74,6 +76,20 @@ def check_axe(page, label: str = "") -> list[dict]:
         print(f"\naxe on {where}:\n{_describe(violations)}")
     assert not blocking, f"axe found serious/critical accessibility violations on {where}:\n{_describe(blocking)}"
     return violations
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """A browser test fails if any page it opened broke the Content-Security-Policy (an inline script or
+    style, an eval, a resource from elsewhere): the browser reports each one on the console."""
+    if not request.node.get_closest_marker("browser") or "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    yield
+    assert not seen, "Content-Security-Policy violations:\n" + "\n".join(seen)
 
 
 @pytest.fixture

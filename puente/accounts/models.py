@@ -45,6 +45,27 @@ class TenantModel(BaseModel):
     class Meta:
         abstract = True
 
+    # Why these two overrides: every statement on a tenant table names the organization (Citus routing; see
+    # accounts/tenancy.py for the relation side). `save()` of an existing row and `refresh_from_db()` would
+    # otherwise address the row by primary key alone.
+    def _do_update(self, base_qs, *args, **kwargs):
+        if self.organization_id is not None:
+            base_qs = base_qs.filter(organization_id=self.organization_id)
+        return super()._do_update(base_qs, *args, **kwargs)
+
+    def _get_unique_checks(self, exclude=None, include_meta_constraints=False):
+        # A new row's primary key is a fresh uuid4 (and the database enforces it): checking it would be one
+        # more statement that cannot name the organization.
+        unique_checks, date_checks = super()._get_unique_checks(exclude, include_meta_constraints)
+        if self._state.adding:
+            unique_checks = [(cls, fields) for cls, fields in unique_checks if tuple(fields) != ("id",)]
+        return unique_checks, date_checks
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if from_queryset is None and self.organization_id is not None:
+            from_queryset = type(self)._base_manager.filter(organization_id=self.organization_id)
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
 
 class Role(models.TextChoices):
     SOCIAL_WORKER = "social_worker", _("Social worker")
@@ -199,6 +220,8 @@ class ApiToken(TenantModel):
         "episodes:write",
         "screening:read",
         "screening:write",
+        "referrals:read",
+        "referrals:write",
     )
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")

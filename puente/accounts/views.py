@@ -125,7 +125,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     has_mfa = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-    return render(request, "accounts/profile.html", {"has_mfa": has_mfa, "teams": request.user.teams.all()})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"has_mfa": has_mfa, "teams": request.user.teams.filter(organization_id=request.user.organization_id)},
+    )
 
 
 @require_POST

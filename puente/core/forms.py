@@ -36,3 +36,33 @@ def validate_phone(value: str) -> str:
     if value and not _PHONE.match(value):
         raise ValidationError(_("Enter a phone number, for example 505-555-0123 or 505-555-0123 ext. 12."))
     return value
+
+
+def add_service_errors(form, errors: dict[str, list[str]], field_for=None) -> None:
+    """Put a service's refusal ({field: [messages]}) on the form the user sent, so their input stays: on the field
+    when the form has it (after `field_for` maps a service key to a form field name), else at the top."""
+    for key, messages in errors.items():
+        target = field_for(key) if field_for else key
+        if target not in form.fields:
+            target = key if key in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class DateInput(forms.DateInput):
+    """A native date picker. The value must be ISO (yyyy-mm-dd) whatever the user's language: a localized value
+    ("22/11/2026" in Spanish) is dropped by the browser and the field comes back empty."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker, ISO for the same reason as DateInput."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)

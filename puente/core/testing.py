@@ -13,7 +13,9 @@ Personas, all in the hospital unless said otherwise:
 """
 
 import itertools
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.test import TestCase
 from django.utils import timezone
@@ -23,6 +25,25 @@ from puente.episodes.models import Episode, SocialWorkReferral
 from puente.patients.models import Patient
 
 _seq = itertools.count(1)
+
+
+def external_data(name: str = "") -> Path:
+    """The third-party data the tests check against (`../shared/data/external` beside the project).
+
+    `PUENTE_EXTERNAL_DATA` names it explicitly; a checkout elsewhere (a CI clone in /tmp) falls back to the
+    workplace's copy. Tests that need it skip, loudly, when it is absent.
+    """
+    from django.conf import settings
+
+    candidates = [
+        os.environ.get("PUENTE_EXTERNAL_DATA", ""),
+        str(Path(settings.BASE_DIR).parent / "shared" / "data" / "external"),
+        "/work/shared/data/external",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate) / name
+    return Path(candidates[1]) / name
 
 
 def make_org(name: str = "Sandia General Hospital", kind: str = Organization.Kind.HOSPITAL) -> Organization:

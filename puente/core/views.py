@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     if request.user.is_partner:
-        return redirect("accounts:profile")
+        return redirect("referrals:partner_list")
     if request.user.is_clinical_staff:
         return redirect("episodes:dashboard")
     return redirect("audit:list")

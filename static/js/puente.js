@@ -1,3 +1,30 @@
+// htmx behaviour that would otherwise be inline hx-on attributes (kept here so that the Content-Security-Policy
+// allows no inline script and no eval).
+(function () {
+  "use strict";
+  function holder(e, attr) {
+    var elt = e.detail && e.detail.elt;
+    return elt && elt.closest ? elt.closest("[" + attr + "]") : null;
+  }
+  // A form sent back with its problems (409 conflict, 422 invalid) replaces the form like a success, so that
+  // the user sees the conflict and keeps their text. Opt in with data-swap-statuses="409 422".
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var el = holder(e, "data-swap-statuses");
+    if (el && el.dataset.swapStatuses.split(/\s+/).indexOf(String(e.detail.xhr.status)) !== -1) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+  // Autosave without a connection: say so in the status line named by data-offline-status.
+  function offline(e) {
+    var el = holder(e, "data-offline-status");
+    var out = el && document.getElementById(el.dataset.offlineStatus);
+    if (out) { out.textContent = el.dataset.offline; }
+  }
+  document.addEventListener("htmx:sendError", offline);
+  document.addEventListener("htmx:responseError", offline);
+})();
+
 // Idle-timeout warning: shown PUENTE_IDLE_WARNING_SECONDS before the server would sign the user out.
 (function () {
   "use strict";
@@ -77,4 +104,95 @@
     target.focus();
     form.dispatchEvent(new Event("phrase-inserted"));
   });
+  // Typing a shortcut then a space expands it in place (".hv " becomes the phrase).
+  var shortcuts = {};
+  form.querySelectorAll("#phrase-select option[data-shortcut]").forEach(function (o) {
+    shortcuts[o.dataset.shortcut] = o.value;
+  });
+  form.addEventListener("input", function (e) {
+    var box = e.target;
+    if (!box.matches("textarea.note-text") || e.data !== " ") { return; }
+    var end = box.selectionStart - 1;
+    var before = box.value.slice(0, end);
+    var word = before.slice(before.search(/\S+$/));
+    if (!word || !Object.prototype.hasOwnProperty.call(shortcuts, word)) { return; }
+    box.setRangeText(shortcuts[word] + " ", end - word.length, end + 1, "end");
+    form.dispatchEvent(new Event("phrase-inserted"));
+  });
+})();
+
+// consent — signature pad and the fields of the chosen consent method (templates/consent/new.html).
+// The pad draws with pointer events (finger, pen, mouse) and keeps the PNG as a data URL in the hidden input
+// #id_signature_image, which the server decodes and checks. Without JavaScript the pad stays hidden and the
+// typed name is the way to sign (it is also the keyboard and screen reader alternative).
+(function () {
+  "use strict";
+  var form = document.querySelector(".consent-form");
+  if (!form) { return; }
+
+  // Only the fields of the chosen method are shown (all of them until one is chosen).
+  var groups = form.querySelectorAll("[data-consent-method]");
+  function showMethod() {
+    var chosen = form.querySelector('input[name="method"]:checked');
+    groups.forEach(function (g) { g.hidden = !!chosen && g.dataset.consentMethod !== chosen.value; });
+  }
+  form.addEventListener("change", function (e) { if (e.target.name === "method") { showMethod(); } });
+  showMethod();
+
+  var pad = form.querySelector("[data-signature-pad]");
+  if (!pad) { return; }
+  var canvas = pad.querySelector("canvas");
+  var input = pad.querySelector('input[name="signature_image"]');
+  var status = pad.querySelector(".signature-status");
+  var ctx = canvas.getContext("2d");
+  pad.hidden = false;
+  ctx.lineWidth = 2.5;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = "#000";
+
+  function point(e) {
+    var r = canvas.getBoundingClientRect();
+    return { x: (e.clientX - r.left) * canvas.width / r.width, y: (e.clientY - r.top) * canvas.height / r.height };
+  }
+  var drawing = false;
+  var last = null;
+  canvas.addEventListener("pointerdown", function (e) {
+    e.preventDefault();
+    drawing = true;
+    last = point(e);
+    canvas.setPointerCapture(e.pointerId);
+    ctx.beginPath();
+    ctx.arc(last.x, last.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.fill();
+  });
+  canvas.addEventListener("pointermove", function (e) {
+    if (!drawing) { return; }
+    var p = point(e);
+    ctx.beginPath();
+    ctx.moveTo(last.x, last.y);
+    ctx.lineTo(p.x, p.y);
+    ctx.stroke();
+    last = p;
+  });
+  function end() {
+    if (!drawing) { return; }
+    drawing = false;
+    input.value = canvas.toDataURL("image/png");
+    if (status) { status.textContent = status.dataset.signed; }
+  }
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  pad.querySelector(".signature-clear").addEventListener("click", function () {
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    input.value = "";
+    if (status) { status.textContent = status.dataset.cleared; }
+  });
+  // A form shown again after an error keeps the signature already drawn.
+  if (input.value.indexOf("data:image/png;base64,") === 0) {
+    var img = new Image();
+    img.onload = function () { ctx.drawImage(img, 0, 0, canvas.width, canvas.height); };
+    img.src = input.value;
+  }
 })();
