@@ -75,3 +75,26 @@ def export_services(queryset=None, page=1, per_page=50):
         "empty": not contents,
         "contents": contents,
     }
+
+
+def export_flat(obj, object_type=None):
+    """One HSDS object's one-to-one fields only (the ``*_list`` shapes of the HSDS API)."""
+    object_type = object_type or obj.hsds_type
+    out = {}
+    for name in SPEC[object_type][1]:
+        value = getattr(obj, RENAMED.get((object_type, name), name))
+        if value is None or value == "":
+            continue
+        out[name] = _value(value)
+    return out
+
+
+def export_service_list_item(service):
+    """A service as in ``GET /services``: one-to-one fields plus its organization and program (flat).
+    Callers select_related organization and program so a page costs no extra query per service."""
+    out = export_flat(service, "service")
+    if service.organization is not None:
+        out["organization"] = export_flat(service.organization, "organization")
+    if service.program is not None:
+        out["program"] = export_flat(service.program, "program")
+    return out

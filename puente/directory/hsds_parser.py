@@ -73,13 +73,25 @@ def type_from_name(name):
     return None
 
 
+def encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8, in words a person exporting from a spreadsheet can act on. HSDS files are UTF-8;
+    guessing another encoding would import wrong letters silently (ñ as Ã±), so the file is refused instead."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _(
+            "The file is not valid UTF-8: it is saved as UTF-16 (“Unicode text”). Save it as UTF-8 and import it again."
+        )
+    return _(
+        "The file is not valid UTF-8 (bad byte at offset %(offset)d); it may be saved as Latin-1 or Windows-1252. "
+        "Save it as UTF-8 and import it again."
+    ) % {"offset": exc.start}
+
+
 def decode(raw, name):
     """Bytes -> parsed JSON, or (None, rejection)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        reason = _("The file is not valid UTF-8 (bad byte at offset %(offset)d).") % {"offset": exc.start}
-        return None, Rejection(name, "", "", "", "", reason)
+        return None, Rejection(name, "", "", "", "", encoding_problem(raw, exc))
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
@@ -259,6 +271,11 @@ def parse(raw, name, object_type=None, known=None):
     data, error = decode(raw, name)
     if error:
         return ParseResult([], [error], file_error=True)
+    return parse_data(data, name, object_type=object_type, known=known)
+
+
+def parse_data(data, name, object_type=None, known=None):
+    """``parse`` for already-decoded JSON data (the tabular readers build the ``{"services.csv": [...]}`` shape)."""
     object_type = object_type or type_from_name(name)
     units, skipped = units_of(data, object_type, name)
     parser = _Parser(name)

@@ -5,10 +5,14 @@ and exports speak the same ids and no second id column is needed. Records made i
 a valid HSDS id. The directory knows no patients and is not tenant-scoped.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from puente.accounts.models import Role
 from puente.core.models import BaseModel
 
 
@@ -169,10 +173,36 @@ class Program(HSDSModel):
         return self.name or str(self.id)
 
 
+def stale_days() -> int:
+    """Days after which an unverified listing is stale (``PUENTE_DIRECTORY_STALE_DAYS``, default 180)."""
+    return int(getattr(settings, "PUENTE_DIRECTORY_STALE_DAYS", 180))
+
+
 class ServiceQuerySet(models.QuerySet):
+    def searchable(self):
+        """What search shows: active in Puente (not dropped by a full re-import) and HSDS status active."""
+        return self.filter(active=True, status="active")
+
+    def stale(self, now=None):
+        """Listings never verified, or verified longer ago than the stale window."""
+        cutoff = (now or timezone.now()) - timedelta(days=stale_days())
+        return self.filter(models.Q(last_verified_at__isnull=True) | models.Q(last_verified_at__lt=cutoff))
+
+    def curated_by(self, user):
+        """The listings ``user`` may verify and update: administrators all; partner staff those of the
+        directory organizations their organization curates (``Organization.curated_by``); nobody else any."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.PARTNER and user.organization_id:
+            return self.filter(organization__curated_by_id=user.organization_id)
+        return self.none()
+
     def addressing(self, sdoh_category):
-        """Services whose attributes carry a taxonomy term bridged to ``sdoh_category``."""
-        terms = TaxonomyBridge.objects.filter(sdoh_category=sdoh_category).values("taxonomy_term_id")
+        """Services whose attributes carry a taxonomy term bridged to ``sdoh_category`` (a code, or several: any)."""
+        codes = [sdoh_category] if isinstance(sdoh_category, str) else list(sdoh_category)
+        terms = TaxonomyBridge.objects.filter(sdoh_category__in=codes).values("taxonomy_term_id")
         ids = Attribute.objects.filter(taxonomy_term_id__in=terms).values("link_id")
         return self.filter(id__in=ids)
 
@@ -190,6 +220,8 @@ class Service(HSDSModel):
     name = models.TextField()
     alternate_name = models.TextField(blank=True, default="")
     description = models.TextField(blank=True, default="")
+    # Puente addition: HSDS has one description; the Spanish one lives here (searched, shown in Spanish).
+    description_es = models.TextField(blank=True, default="")
     url = models.TextField(blank=True, default="")
     email = models.TextField(blank=True, default="")
     status = models.CharField(
@@ -226,6 +258,9 @@ class Service(HSDSModel):
     capacity_updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Folded English + Spanish stems of the name, description, organization and taxonomy terms (see text.py);
+    # rebuilt by services.refresh_search_documents whenever those change.
+    search_document = models.TextField(blank=True, default="", editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -234,6 +269,13 @@ class Service(HSDSModel):
 
     def __str__(self):
         return self.name or str(self.id)
+
+    @property
+    def is_stale(self) -> bool:
+        """Not verified within ``PUENTE_DIRECTORY_STALE_DAYS`` (never verified counts as stale)."""
+        if self.last_verified_at is None:
+            return True
+        return self.last_verified_at < timezone.now() - timedelta(days=stale_days())
 
     @property
     def sdoh_categories(self):
@@ -264,6 +306,8 @@ class Location(HSDSModel):
 
     class Meta:
         ordering = ["name"]
+        # The distance search's bounding-box prefilter.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_latlon")]
 
     def __str__(self):
         return self.name or str(self.id)
@@ -564,3 +608,54 @@ class TaxonomyBridge(BaseModel):
 
     def __str__(self):
         return f"{self.taxonomy_term} → {self.sdoh_category}"
+
+
+class ListingReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ListingReport.Status.OPEN)
+
+    def for_curator(self, user):
+        """Reports on the listings ``user`` curates (administrators: all; partner staff: their organization's)."""
+        return self.filter(service__in=Service.objects.curated_by(user))
+
+
+class ListingReport(BaseModel):
+    """A staff user's report that a listing is wrong: a curation task its curators resolve.
+
+    Not tenant-owned: the directory is shared by the network, and the report goes to the listing's curators,
+    whoever reported it. The reporter's organization is kept for follow-up questions.
+    """
+
+    class Reason(models.TextChoices):
+        PHONE = "phone", _("Phone number is wrong")
+        ADDRESS = "address", _("Address or location is wrong")
+        HOURS = "hours", _("Hours are wrong")
+        ELIGIBILITY = "eligibility", _("Eligibility or cost is wrong")
+        CLOSED = "closed", _("Service has closed")
+        CAPACITY = "capacity", _("Not taking clients, or a waitlist")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="reports", verbose_name=_("service"))
+    reason = models.CharField(_("what is wrong"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    reporter_organization = models.ForeignKey(
+        "accounts.Organization", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    resolution = models.TextField(_("resolution"), blank=True, default="")
+
+    objects = ListingReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "service"], name="directory_report_open")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.service}"

@@ -8,9 +8,9 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
+from puente.core.testing import external_data
 
-HSDS_DIR = Path(settings.BASE_DIR) / ".." / "shared" / "data" / "external" / "openreferral-hsds-3.0"
+HSDS_DIR = external_data("openreferral-hsds-3.0")
 EXAMPLES = HSDS_DIR / "examples-json"
 SCHEMAS = HSDS_DIR / "schema"
 # Not HSDS data: the map of OpenAPI paths to example files.
@@ -86,3 +86,88 @@ def all_ids(obj):
     if isinstance(obj, list):
         return set().union(*(all_ids(v) for v in obj)) if obj else set()
     return set()
+
+
+def make_term(name, *sdoh_categories, description=""):
+    """A taxonomy term bridged to the given Gravity SDOH categories."""
+    from puente.directory.models import TaxonomyBridge, TaxonomyTerm
+
+    term = TaxonomyTerm.objects.create(name=name, description=description or name)
+    for code in sdoh_categories:
+        TaxonomyBridge.objects.create(taxonomy_term=term, sdoh_category=code)
+    return term
+
+
+def make_listing(
+    name,
+    *,
+    description="",
+    organization=None,
+    site=None,
+    languages=(),
+    schedules=(),
+    min_age=None,
+    max_age=None,
+    cost="",
+    accessible=False,
+    capacity="",
+    areas=(),
+    terms=(),
+    verified=None,
+    status="active",
+    active=True,
+    phone="505-555-0100",
+    curated_by=None,
+):
+    """A directory service with its children. ``site`` = (latitude, longitude) makes one located site;
+    ``languages`` = ISO codes or (code, name); ``schedules`` = (byday, opens_at, closes_at); ``cost`` = an HSDS
+    cost option text ("Free" gets amount 0); ``areas`` = service area names; ``terms`` = taxonomy terms."""
+    from puente.directory import models as m
+    from puente.directory.services import refresh_search_documents
+
+    org = organization or m.Organization.objects.create(
+        name=f"{name} Inc.", description="Synthetic test organization", curated_by=curated_by
+    )
+    service = m.Service.objects.create(
+        organization=org,
+        name=name,
+        description=description,
+        status=status,
+        active=active,
+        minimum_age=min_age,
+        maximum_age=max_age,
+        capacity_status=capacity,
+        last_verified_at=verified,
+    )
+    if phone:
+        m.Phone.objects.create(service=service, number=phone)
+    if site:
+        loc = m.Location.objects.create(
+            organization=org, location_type="physical", name=f"{name} site", latitude=site[0], longitude=site[1]
+        )
+        m.Address.objects.create(
+            location=loc,
+            address_1="100 Synthetic Way",
+            city="Albuquerque",
+            state_province="NM",
+            postal_code="87102",
+            country="US",
+            address_type="physical",
+        )
+        m.ServiceAtLocation.objects.create(service=service, location=loc)
+        if accessible:
+            m.Accessibility.objects.create(location=loc, description="Wheelchair accessible entrance")
+    for lang in languages:
+        code, lname = lang if isinstance(lang, tuple) else (lang, "")
+        m.Language.objects.create(service=service, code=code, name=lname)
+    for byday, opens, closes in schedules:
+        m.Schedule.objects.create(service=service, freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes)
+    if cost:
+        m.CostOption.objects.create(service=service, option=cost, amount=0 if cost.lower() == "free" else None)
+    for area in areas:
+        m.ServiceArea.objects.create(service=service, name=area)
+    for term in terms:
+        m.Attribute.objects.create(link_id=service.id, link_type="service", taxonomy_term=term)
+    refresh_search_documents([service.id])
+    service.refresh_from_db()
+    return service

@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from puente.directory import models
 
-from .helpers import EXAMPLES, TempDirMixin, needs_hsds, service
+from .helpers import EXAMPLES, HSDS_DIR, TempDirMixin, needs_hsds, service
 
 
 class ImportCommand(TempDirMixin, TestCase):
@@ -20,7 +20,7 @@ class ImportCommand(TempDirMixin, TestCase):
     def test_it_prints_counts_and_writes_the_report_next_to_the_input(self):
         path = self.write("service_list.json", {"contents": [service(), service(status="open")]})
         out = self.run_command(path)
-        self.assertIn("service_list.json: 1 created, 0 updated, 1 of 2 top-level objects rejected", out)
+        self.assertIn("service_list.json: 1 object created, 0 updated, 1 of 2 top-level objects rejected", out)
         with (self.tmp / "service_list.rejections.csv").open(encoding="utf-8") as stream:
             rows = list(csv.DictReader(stream))
         self.assertEqual([(r["position"], r["field"]) for r in rows], [("contents[1]", "status")])
@@ -29,7 +29,7 @@ class ImportCommand(TempDirMixin, TestCase):
         models.Service.objects.create(name="Gone", status="active")
         report = self.tmp / "out.csv"
         out = self.run_command(self.write("service.json", service()), "--full", "--report", report)
-        self.assertIn("1 services marked inactive", out)
+        self.assertIn("1 service marked inactive", out)
         self.assertEqual(
             report.read_text(encoding="utf-8").splitlines(), ["file,position,object_type,object_id,field,reason"]
         )
@@ -48,6 +48,17 @@ class ImportCommand(TempDirMixin, TestCase):
         for name in ("service_full.json", "taxonomy.json"):
             self.copy_example(name)
         out = self.run_command(self.tmp)
-        self.assertIn("service_full.json: 20 created", out)
+        self.assertIn("service_full.json: 20 objects created", out)
         self.assertTrue((self.tmp / "rejections.csv").exists())
         self.assertTrue(EXAMPLES.is_dir())
+
+    @needs_hsds
+    def test_it_imports_the_official_csv_package_like_its_json_twin(self):
+        folder = HSDS_DIR / "examples-csv"
+        report = self.tmp / "report.csv"
+        out = self.run_command(folder, "--report", report)
+        self.assertIn("examples-csv: 10 objects created, 0 updated, 10 of 20 top-level objects rejected", out)
+        self.assertIn("Note: datapackage.json is not a readable descriptor", out)
+        # The same rows as tabular.json, the JSON rendering of the same package: re-importing it changes nothing new.
+        out = self.run_command(EXAMPLES / "tabular.json", "--report", report)
+        self.assertIn("tabular.json: 0 objects created, 10 updated", out)

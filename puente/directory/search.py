@@ -1,0 +1,406 @@
+"""Directory search: one function, ``search_services(criteria)``, used by the search page and by other apps
+(the referral form calls it with the patient's home ZIP).
+
+Reads only. The query count is constant in the directory size and in the page size: the filters are SQL
+subqueries, distance uses a bounding-box prefilter (indexed latitude/longitude) then the exact haversine distance
+for the candidates only, and a page's cards are loaded with a fixed set of prefetches.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import hours
+from .geo import ZipPoint, bounding_box, distance_miles, zip_point
+from .models import (
+    Accessibility,
+    Address,
+    Attribute,
+    CostOption,
+    Language,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
+from .text import SQLITE_FTS_TABLE, fts5_query, query_terms, tsquery
+
+DAY_NAMES = {
+    "MO": _("Mon"),
+    "TU": _("Tue"),
+    "WE": _("Wed"),
+    "TH": _("Thu"),
+    "FR": _("Fri"),
+    "SA": _("Sat"),
+    "SU": _("Sun"),
+}
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+class UnknownZip(ValueError):
+    """The ZIP code is not in the offline ZIP data."""
+
+
+@dataclass
+class SearchCriteria:
+    """What to search for. Every field is optional; empty means "no filter". Inactive listings never show.
+
+    text         free text over names, descriptions, organization and taxonomy terms (stems, accents folded)
+    need         a Gravity SDOH category code ("food-insecurity"), through the taxonomy bridge, or a tuple of codes
+                 (a patient's positive domains): services addressing any of them
+    zip_code     a 5-digit ZIP: results get distances and are sorted nearest first
+    radius_miles with ``zip_code``: only services with a location within the radius, or whose service area
+                 names the ZIP's county; None = any distance
+    language     ISO 639-1 code ("es") or language name ("Spanish")
+    age          the client's age in years: minimum_age <= age <= maximum_age (missing bounds do not limit)
+    cost         "free" or "sliding"
+    open_now     open at ``now`` (America/Denver wall clock)
+    open_on      open some time on a weekday, "MO" … "SU"
+    accessible   a location with wheelchair accessibility noted
+    capacity     capacity statuses to keep ("accepting", "waitlist", "not_accepting"); empty = all
+    page, per_page  1-based page; per_page at most 100
+    now          the moment for ``open_now`` (default: now); tests pass a fixed one
+    """
+
+    text: str = ""
+    need: str | tuple[str, ...] = ""
+    zip_code: str = ""
+    radius_miles: float | None = None
+    language: str = ""
+    age: int | None = None
+    cost: str = ""
+    open_now: bool = False
+    open_on: str = ""
+    accessible: bool = False
+    capacity: tuple[str, ...] = ()
+    page: int = 1
+    per_page: int = PER_PAGE
+    now: datetime | None = None
+
+
+@dataclass
+class ServiceResult:
+    """One card: the service (organization, languages, schedules, phones, locations, areas, costs prefetched),
+    its nearest location's distance (None without a ZIP or a located site), whether its service area covers
+    the ZIP's county, and whether it is open now."""
+
+    service: Service
+    distance_miles: float | None = None
+    covers_area: bool = False
+    open_now: bool = False
+
+    @property
+    def schedules(self):
+        return _schedules(self.service)
+
+    @property
+    def openings(self):
+        return hours.openings(self.schedules)
+
+    @property
+    def hours_lines(self) -> list[str]:
+        """ "Mon, Wed 09:00–17:00" per weekly opening."""
+        return [f"{', '.join(str(DAY_NAMES[d]) for d in o.days)} {o.opens[:5]}–{o.closes[:5]}" for o in self.openings]
+
+    @property
+    def phone(self):
+        phones = list(self.service.phones.all())
+        for sal in self.service.service_at_locations.all():
+            phones += list(sal.location.phones.all()) if sal.location else []
+        return phones[0] if phones else None
+
+    @property
+    def locations(self):
+        return [sal.location for sal in self.service.service_at_locations.all() if sal.location]
+
+
+@dataclass
+class SearchPage:
+    """A page of results: ``results`` (``ServiceResult``), ``total``, ``page``, ``pages``, ``per_page`` and the
+    geocoded ``origin`` (a ``ZipPoint``, or None without a ZIP)."""
+
+    results: list[ServiceResult] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    per_page: int = PER_PAGE
+    origin: ZipPoint | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _schedules(service):
+    out = list(service.schedules.all())
+    for sal in service.service_at_locations.all():
+        out += list(sal.schedules.all())
+    return out
+
+
+class _FullTextMatch(Func):
+    """PostgreSQL: ``to_tsvector('simple', search_document) @@ to_tsquery('simple', query)``, the expression the
+    GIN index of migration 0002 covers. A compiled column keeps its table alias inside subqueries."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        doc_sql, doc_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        sql = f"to_tsvector('simple'::regconfig, {doc_sql}) @@ to_tsquery('simple'::regconfig, {query_sql})"
+        return sql, (*doc_params, *query_params)
+
+
+def text_filter(qs, text):
+    """Services whose search document holds every query term (any of its stems), with the database's own
+    full-text engine: PostgreSQL's GIN-indexed tsvector, SQLite's FTS5 table. Other engines (none configured
+    today) fall back to a whole-token substring scan with the same answers."""
+    terms = query_terms(text)
+    if not terms:
+        return qs
+    if connection.vendor == "postgresql":
+        return qs.filter(_FullTextMatch(F("search_document"), Value(tsquery(terms))))
+    if connection.vendor == "sqlite":
+        # The table name is a constant and the query a bound parameter: nothing user-typed enters the SQL text.
+        matching = f"SELECT service_id FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608
+        return qs.filter(id__in=RawSQL(matching, [fts5_query(terms)]))  # noqa: S611
+    for term in terms:
+        any_stem = Q()
+        for stem in term:
+            any_stem |= Q(search_document__contains=f" {stem} ")
+        qs = qs.filter(any_stem)
+    return qs
+
+
+def _has(model, path, *conditions, within=None):
+    """A ``model`` row linked to the service through ``path`` matches ``conditions``.
+
+    Without ``within``: a correlated EXISTS, checked per service through the foreign-key index. With ``within``
+    (a list of candidate service ids): a subquery restricted to those candidates, so neither engine is tempted
+    to hash every matching row of the directory (PostgreSQL turns OR-ed EXISTS into hashed subplans)."""
+    if within is None:
+        return Exists(model.objects.filter(*conditions, **{path: OuterRef("pk")}))
+    return Q(id__in=model.objects.filter(*conditions, **{f"{path}__in": within}).values(path))
+
+
+def filtered_queryset(criteria: SearchCriteria, now: datetime, with_text: bool = True, within=None):
+    """The services matching every criterion except distance (and the text when not ``with_text``), among the
+    ``within`` ids when given; SQL only, nothing evaluated."""
+    qs = Service.objects.searchable()
+    if within is not None:
+        qs = qs.filter(id__in=within)
+    if criteria.need:
+        codes = [criteria.need] if isinstance(criteria.need, str) else list(criteria.need)
+        bridged = Q(taxonomy_term__sdoh_bridges__sdoh_category__in=codes)
+        qs = qs.filter(_has(Attribute, "link_id", bridged, within=within))
+    if with_text:
+        qs = text_filter(qs, criteria.text)
+    if criteria.language:
+        lang = criteria.language.strip()
+        named = Q(code__iexact=lang) | Q(name__iexact=lang)
+        qs = qs.filter(
+            _has(Language, "service_id", named, within=within)
+            | _has(Language, "location__service_at_locations__service_id", named, within=within)
+        )
+    if criteria.age is not None:
+        qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age))
+        qs = qs.filter(Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age))
+    if criteria.cost == "free":
+        free = Q(amount=0) | Q(option__icontains="free")
+        qs = qs.filter(_has(CostOption, "service_id", free, within=within) | Q(fees_description__istartswith="free"))
+    elif criteria.cost == "sliding":
+        sliding = Q(option__icontains="sliding")
+        qs = qs.filter(
+            _has(CostOption, "service_id", sliding, within=within) | Q(fees_description__icontains="sliding")
+        )
+    if criteria.open_now or criteria.open_on:
+        today = now.date().isoformat()
+        rule = Q(freq="") | Q(freq__iexact="WEEKLY")
+        if criteria.open_now:
+            t = now.strftime("%H:%M:%S")
+            valid = (Q(valid_from="") | Q(valid_from__lte=today)) & (Q(valid_to="") | Q(valid_to__gte=today))
+            rule &= valid & Q(byday__contains=hours.day_code(now), opens_at__lte=t, closes_at__gt=t)
+        if criteria.open_on:
+            rule &= Q(byday__contains=criteria.open_on)
+        qs = qs.filter(
+            _has(Schedule, "service_id", rule, within=within)
+            | _has(Schedule, "service_at_location__service_id", rule, within=within)
+        )
+    if criteria.accessible:
+        ramps = Q(description__icontains="wheelchair") | Q(details__icontains="wheelchair")
+        qs = qs.filter(_has(Accessibility, "location__service_at_locations__service_id", ramps, within=within))
+    if criteria.capacity:
+        qs = qs.filter(capacity_status__in=criteria.capacity)
+    return qs
+
+
+def card_queryset():
+    """A result card's data in a fixed number of queries (what ``_card.html`` shows, nothing more)."""
+    return Service.objects.select_related("organization").prefetch_related(
+        "languages",
+        Prefetch("phones", queryset=Phone.objects.order_by("id")),
+        Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                Prefetch("location__phones", queryset=Phone.objects.order_by("id")),
+                Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
+            ),
+        ),
+    )
+
+
+def detail_queryset():
+    """A service page's data: the card's plus areas, costs, addresses, accessibility and who verified."""
+    return (
+        card_queryset()
+        .select_related("last_verified_by", "capacity_updated_by")
+        .prefetch_related(
+            "service_areas",
+            "cost_options",
+            Prefetch("service_at_locations__location__addresss", queryset=Address.objects.order_by("id")),
+            "service_at_locations__location__accessibility",
+        )
+    )
+
+
+def _matches(document: str, terms) -> bool:
+    """The text rule of ``text_filter``, in Python: every term has one of its stems in the document."""
+    return all(any(f" {stem} " in document for stem in term) for term in terms)
+
+
+def distances_from(qs, origin: ZipPoint, radius: float | None, terms=(), narrow=None):
+    """Where the services of ``qs`` are relative to ``origin``: ({service id: nearest site's miles} within
+    ``radius`` (any distance when None), [ids of ``qs`` services whose service area names the origin's county,
+    by name]).
+
+    With a radius the work starts from the sites in the bounding box (indexed latitude/longitude), and only those
+    candidates are checked against the other filters, so the cost grows with the services near the origin, not
+    with the directory. Four queries at most (the county's service areas are read as a list first, then checked).
+    ``terms`` (``text.query_terms``) are then checked in Python on the candidates' search documents: the same
+    rule as ``text_filter``, without PostgreSQL preferring its full-text index over the handful of candidate ids.
+    ``narrow(ids)`` gives the matching services among candidate ids (default: ``qs`` restricted to them).
+    """
+    narrow = narrow or (lambda ids: qs.filter(id__in=ids))
+    sites = ServiceAtLocation.objects.filter(location__latitude__isnull=False, location__longitude__isnull=False)
+    if radius is None:
+        sites = sites.filter(service_id__in=qs.values("id"))
+    else:
+        lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(origin.latitude, origin.longitude, radius)
+        sites = sites.filter(location__latitude__range=(lo_lat, hi_lat), location__longitude__range=(lo_lon, hi_lon))
+    nearest: dict = {}
+    # No ORDER BY: the rows only fill a dict.
+    for sid, lat, lon in sites.order_by().values_list("service_id", "location__latitude", "location__longitude"):
+        d = distance_miles(origin.latitude, origin.longitude, lat, lon)
+        if (radius is None or d <= radius) and (sid not in nearest or d < nearest[sid]):
+            nearest[sid] = d
+    if radius is not None and nearest:
+        rows = narrow(list(nearest)).order_by().values_list("id", "search_document")
+        keep = {sid for sid, document in rows if _matches(document, terms)}
+        nearest = {sid: d for sid, d in nearest.items() if sid in keep}
+    area_ids = []
+    county = origin.county_name
+    if county:
+        areas = ServiceArea.objects.filter(
+            Q(name__icontains=county) | Q(extent__icontains=county) | Q(description__icontains=county)
+        )
+        covered = set(areas.order_by().values_list("service_id", flat=True))
+        if covered:
+            rows = narrow(list(covered)).order_by("name", "id").values_list("id", "search_document")
+            area_ids = [sid for sid, document in rows if _matches(document, terms)]
+    return nearest, area_ids
+
+
+def _nearest_site(service, origin: ZipPoint):
+    """The card's distance for a service found through its service area: its nearest prefetched site."""
+    found = [
+        distance_miles(origin.latitude, origin.longitude, sal.location.latitude, sal.location.longitude)
+        for sal in service.service_at_locations.all()
+        if sal.location and sal.location.latitude is not None and sal.location.longitude is not None
+    ]
+    return min(found) if found else None
+
+
+def search_services(criteria: SearchCriteria) -> SearchPage:
+    """Search the directory; return one page of results.
+
+    Without a ZIP the results are ordered by name. With a ZIP (``UnknownZip`` if it is not in the ZIP data)
+    they are ordered by the nearest site's distance; services that match only through their service area
+    (the ZIP's county) follow, by name; services with no site and no matching area come last without a radius
+    and are left out with one.
+    """
+    now = timezone.localtime(criteria.now or timezone.now())
+    per_page = max(1, min(int(criteria.per_page or PER_PAGE), MAX_PER_PAGE))
+    terms = query_terms(criteria.text)
+    # With a radius the text is checked on the candidates near the origin (distances_from), not by the index.
+    near_only = bool(criteria.zip_code) and criteria.radius_miles is not None
+    qs = filtered_queryset(criteria, now, with_text=not near_only)
+    origin = None
+    if criteria.zip_code:
+        origin = zip_point(criteria.zip_code)
+        if origin is None:
+            raise UnknownZip(criteria.zip_code)
+    distances: dict = {}
+    area_ids: set = set()
+    if origin is None:
+        total = qs.count()
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(1, criteria.page), pages)
+        ids = [
+            str(i)
+            for i in qs.order_by("name", "id").values_list("id", flat=True)[(page - 1) * per_page : page * per_page]
+        ]
+    else:
+        radius = criteria.radius_miles
+        narrow = (lambda ids: filtered_queryset(criteria, now, with_text=False, within=ids)) if near_only else None
+        distances, area_list = distances_from(qs, origin, radius, terms if near_only else (), narrow)
+        area_ids = set(area_list)
+        ranked = [sid for _d, sid in sorted((d, str(sid)) for sid, d in distances.items())]
+        placed = set(ranked)
+        if radius is None:
+            # Everything is ranked except services without a located site; those follow, by name.
+            located = ServiceAtLocation.objects.filter(location__latitude__isnull=False).values("service_id")
+            rest = qs.exclude(id__in=located).order_by("name", "id")
+            rest_total = rest.count()
+        else:
+            rest_ids = [str(i) for i in area_list if str(i) not in placed]
+            rest_total = len(rest_ids)
+        total = len(ranked) + rest_total
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(1, criteria.page), pages)
+        start, stop = (page - 1) * per_page, page * per_page
+        ids = ranked[start:stop]
+        if len(ids) < per_page and stop > len(ranked):
+            offset = max(0, start - len(ranked))
+            want = per_page - len(ids)
+            if radius is None:
+                ids += [str(i) for i in rest.values_list("id", flat=True)[offset : offset + want]]
+            else:
+                ids += rest_ids[offset : offset + want]
+    by_id = {str(s.id): s for s in card_queryset().filter(id__in=ids)}
+    results = []
+    for sid in ids:
+        service = by_id.get(sid)
+        if service is None:
+            continue
+        results.append(
+            ServiceResult(
+                service=service,
+                distance_miles=distances.get(service.id, _nearest_site(service, origin) if origin else None),
+                covers_area=service.id in area_ids,
+                open_now=hours.is_open(_schedules(service), now),
+            )
+        )
+    return SearchPage(results=results, total=total, page=page, pages=pages, per_page=per_page, origin=origin)

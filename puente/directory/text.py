@@ -1,0 +1,115 @@
+"""Pure text folding and stemming for directory search (no ORM).
+
+Both databases search the same precomputed document: ``Service.search_document`` holds the folded (lower case, no
+accents) English and Spanish Snowball stems of a service's words, separated and surrounded by single spaces.
+PostgreSQL matches it with full-text search (``to_tsvector('simple', …)``, GIN index); SQLite matches each stem as a
+space-delimited substring. Stemming in Python keeps the two engines' answers identical, needs no ``unaccent``
+extension (which a hosted PostgreSQL may refuse to create) and lets one document serve a bilingual network: a
+listing written in English is found by "pantries" and one written in Spanish by "viviendas" or "alimentación".
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+")
+_ENGLISH = snowballstemmer.stemmer("english")
+_SPANISH = snowballstemmer.stemmer("spanish")
+# Words too common to narrow a search; dropping them keeps "help with rent" from matching every listing.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "de",
+        "del",
+        "el",
+        "la",
+        "las",
+        "los",
+        "en",
+        "y",
+        "o",
+        "para",
+        "por",
+        "con",
+        "un",
+        "una",
+        "al",
+        "que",
+        "se",
+        "su",
+        "sus",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Alimentación Niños" -> "alimentacion ninos"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, stopwords left out."""
+    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=20_000)
+def stems(word: str) -> frozenset[str]:
+    """The English and Spanish stems of one folded word (often the same string)."""
+    return frozenset({_ENGLISH.stemWord(word), _SPANISH.stemWord(word)})
+
+
+def document(*parts: str) -> str:
+    """The search document for some texts: every stem once, space separated, with a leading and trailing space."""
+    seen: dict[str, None] = {}
+    for part in parts:
+        for word in words(part):
+            for stem in sorted(stems(word)):
+                seen.setdefault(stem, None)
+    return f" {' '.join(seen)} " if seen else ""
+
+
+def query_terms(text: str) -> list[frozenset[str]]:
+    """The terms of a query: each term is the set of stems of one word; a document matches a term when it holds
+    any of them, and matches the query when it matches every term."""
+    out: list[frozenset[str]] = []
+    for word in words(text):
+        term = stems(word)
+        if term not in out:
+            out.append(term)
+    return out
+
+
+def tsquery(terms: list[frozenset[str]]) -> str:
+    """PostgreSQL ``to_tsquery('simple', …)`` text for ``query_terms`` (stems are [a-z0-9] only, nothing to quote)."""
+    return " & ".join("(" + " | ".join(sorted(term)) + ")" for term in terms)
+
+
+# SQLite's full-text table over Service.search_document (migration 0005; services.refresh_search_documents).
+SQLITE_FTS_TABLE = "directory_service_fts"
+
+
+def fts5_query(terms: list[frozenset[str]]) -> str:
+    """SQLite FTS5 ``MATCH`` text for ``query_terms``: the same rule as ``tsquery`` (every term, any of its
+    stems). Stems are quoted so a stem that happens to spell ``and``/``or``/``not`` stays a word."""
+    return " AND ".join("(" + " OR ".join(f'"{stem}"' for stem in sorted(term)) + ")" for term in terms)
