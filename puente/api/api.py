@@ -23,6 +23,7 @@ from puente.accounts.models import ApiToken
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.forms import reject_markup
+from puente.core.tenancy_guard import unscoped
 from puente.episodes import services as episode_services
 from puente.episodes.forms import EPISODE_FIELDS, EpisodeForm
 from puente.episodes.models import Episode
@@ -39,14 +40,15 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         try:
-            api_token = ApiToken.objects.active().select_related("user").get(key_hash=ApiToken.hash_key(token))
+            with unscoped("a bearer token is how the organization is found"):
+                api_token = ApiToken.objects.active().select_related("user").get(key_hash=ApiToken.hash_key(token))
         except ApiToken.DoesNotExist:
             return None
         if not api_token.user.is_active or api_token.user.organization_id != api_token.organization_id:
             return None
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            ApiToken.objects.filter(organization_id=api_token.organization_id, pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token
@@ -409,7 +411,8 @@ def update_patient(request, patient_id: UUID, payload: PatientPatch):
     current = {f: getattr(patient, f) for f in PATIENT_FIELDS}
     current.update(payload.dict(exclude_unset=True))
     form = PatientForm(
-        {k: ("" if v is None else v) for k, v in current.items()}, instance=Patient.objects.get(pk=patient.pk)
+        {k: ("" if v is None else v) for k, v in current.items()},
+        instance=Patient.objects.get(organization_id=patient.organization_id, pk=patient.pk),
     )
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
@@ -493,7 +496,7 @@ def update_episode(request, episode_id: UUID, payload: EpisodePatch):
     current.update(payload.dict(exclude_unset=True))
     form = EpisodeForm(
         _episode_form_data(current),
-        instance=Episode.objects.get(pk=episode.pk),
+        instance=Episode.objects.get(organization_id=episode.organization_id, pk=episode.pk),
         organization_id=episode.organization_id,
     )
     if not form.is_valid():
@@ -510,3 +513,7 @@ def update_episode(request, episode_id: UUID, payload: EpisodePatch):
 from puente.api.screening import router as screening_router  # noqa: E402
 
 api.add_router("", screening_router, tags=["screening"])
+
+from puente.api.referrals import router as referrals_router  # noqa: E402
+
+api.add_router("", referrals_router, tags=["referrals"])

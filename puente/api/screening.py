@@ -486,7 +486,9 @@ def submit(
         raise ValidationFailed({code: [str(m) for m in messages] for code, messages in exc.errors.items()})
     if not sub.created:
         _key_reused(sub.response, patient, inst["id"])  # a concurrent first use that won the race
-    response = _with_related(ScreeningResponse.objects.filter(pk=sub.response.pk)).get()
+    response = _with_related(
+        ScreeningResponse.objects.filter(organization_id=patient.organization_id, pk=sub.response.pk)
+    ).get()
     if not sub.created:
         # Nothing written, but the replay discloses the stored result, so it is a read.
         record_event(

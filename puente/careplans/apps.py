@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareplansConfig(AppConfig):
+    name = "puente.careplans"
+    label = "careplans"

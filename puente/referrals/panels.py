@@ -1,0 +1,56 @@
+"""The dashboard panel "Community referrals needing action" (registered in apps.py).
+
+A referral needs the worker when the loop is not closed: it stalled at the partner, the partner rejected it or
+could not finish it, the patient said the need was not met, or it ended without an outcome for the patient.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from puente.core.panels import Panel
+
+from . import lifecycle
+from .models import Outcome, Referral, Status
+
+LIMIT = 20
+WORKER_ROLES = ("social_worker", "supervisor")
+
+
+def action_needed(referral: Referral, now) -> str:
+    """Why this referral needs the worker now, in words; "" when it does not."""
+    stalled = referral.stall_reason(now)
+    if stalled:
+        return stalled
+    if referral.checkback_answer in ("no", "partly") and referral.outcome != Outcome.MET:
+        return _("The patient said the need is not met.")
+    if referral.status in (Status.REJECTED, Status.FAILED) and not referral.outcome:
+        return _("The partner could not help: find another service or record the outcome.")
+    if referral.status == Status.COMPLETED and not referral.outcome:
+        return _("Completed by the partner: record the outcome for the patient.")
+    return ""
+
+
+def referrals_needing_action_panel(user) -> Panel | None:
+    if getattr(user, "role", "") not in WORKER_ROLES:
+        return None
+    candidates = (
+        Referral.objects.visible_to(user)
+        .filter(requested_by=user)
+        .exclude(status__in=(Status.DRAFT, Status.CANCELLED, Status.ENTERED_IN_ERROR))
+        # Open at the partner (may have stalled), or ended without the patient's outcome, or the patient said no.
+        .filter(
+            Q(status__in=lifecycle.OPEN_AT_PARTNER)
+            | Q(outcome="")
+            | Q(checkback_answer__in=("no", "partly"), outcome__in=("", Outcome.NOT_MET, Outcome.PARTLY_MET))
+        )
+        .select_related("patient", "service_at_location__service", "recipient_organization")
+        .order_by("status_changed_at")[: LIMIT * 3]
+    )
+    now = timezone.now()
+    rows = [{"r": r, "why": why} for r in candidates if (why := action_needed(r, now))][:LIMIT]
+    if not rows:
+        return None
+    return Panel(
+        "referrals/_dashboard_panel.html", {"rows": rows}, {str(row["r"].patient_id) for row in rows}, order=20
+    )
