@@ -1,4 +1,5 @@
-"""Progress notes (drafts, signed, co-signed), their addenda, and each worker's personal phrases."""
+"""Progress notes (drafts, signed, co-signed), their addenda, each worker's personal phrases and the agency's note
+templates."""
 
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from puente.patients.models import Patient
 from .formats import FORMATS, NoteFormat, get_format
 
 WRITER_ROLES = (Role.SOCIAL_WORKER, Role.SUPERVISOR)
+# Who manages the agency's note templates; social workers use them but do not edit them.
+TEMPLATE_MANAGER_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 LATE_AFTER = timedelta(hours=24)
 # Credentials whose notes a supervisor co-signs (a student's, or a licensed master's worker's under supervision).
 COSIGN_CREDENTIALS = ("lmsw", "student")
@@ -71,8 +74,9 @@ class ProgressNote(TenantModel):
     after the contact marks it a late entry. What comes after signing is an addendum.
 
     A sensitive note (intimate partner violence, Part 2 substance use, a mandated report) is hidden from the care
-    team, partners and intake. Rule for copy-forward, when it is built: a sensitive note is never copied forward,
-    and no note is ever copied to another patient.
+    team, partners and intake. Copy-forward (`services.copy_forward_source`): a new draft may start from the same
+    patient's most recent signed note of the same format that the worker can read; never a sensitive note, never a
+    draft, never another patient's note. `copied_from` and `template` record where a draft's first text came from.
     """
 
     class Status(models.TextChoices):
@@ -106,6 +110,17 @@ class ProgressNote(TenantModel):
     sensitive = models.BooleanField(_("sensitive"), default=False)
     sensitive_reason = models.CharField(
         _("sensitive content"), max_length=20, choices=SensitiveReason.choices, blank=True
+    )
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("started from")
+    )
+    template = models.ForeignKey(
+        "NoteTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency template"),
     )
 
     objects = ProgressNoteQuerySet.as_manager()
@@ -180,3 +195,51 @@ class Phrase(TenantModel):
 
     def __str__(self) -> str:
         return self.shortcut
+
+
+class NoteTemplateQuerySet(models.QuerySet["NoteTemplate"]):
+    def usable_by(self, user) -> "NoteTemplateQuerySet":
+        """Active templates of the user's organization, for those who write notes."""
+        if not getattr(user, "is_authenticated", False) or not user.organization_id or user.role not in WRITER_ROLES:
+            return self.none()
+        return self.filter(organization_id=user.organization_id, active=True)
+
+    def managed_by(self, user) -> "NoteTemplateQuerySet":
+        """All templates (inactive too) of the organization, for supervisors and administrators."""
+        if (
+            not getattr(user, "is_authenticated", False)
+            or not user.organization_id
+            or user.role not in TEMPLATE_MANAGER_ROLES
+        ):
+            return self.none()
+        return self.filter(organization_id=user.organization_id)
+
+
+class NoteTemplate(TenantModel):
+    """An agency's starter text for a note format ("Hospice initial psychosocial visit"), one text per section.
+
+    Supervisors and administrators manage them; social workers pick one when starting a note. Deactivated rather
+    than deleted, because notes keep a link to the template they started from.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    format = models.CharField(_("format"), max_length=12, choices=NoteFormatChoice.choices)
+    sections = models.JSONField(_("sections"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = NoteTemplateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="note_template_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def note_format(self) -> NoteFormat:
+        return get_format(self.format)

@@ -68,7 +68,7 @@ def get_note_for_user(user, pk) -> ProgressNote:
     try:
         return (
             ProgressNote.objects.visible_to(user)
-            .select_related("patient", "author", "updated_by", "signed_by", "cosigned_by")
+            .select_related("patient", "author", "updated_by", "signed_by", "cosigned_by", "copied_from", "template")
             .get(pk=pk)
         )
     except (ProgressNote.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -1,4 +1,5 @@
-"""Writing progress notes: start, save a draft (autosave too), sign, co-sign, add an addendum; personal phrases.
+"""Writing progress notes: start (empty, from an agency template, or carried forward from the patient's last signed
+note), save a draft (autosave too), sign, co-sign, add an addendum; personal phrases; agency note templates.
 
 Each write is atomic and records one audit row; the audit detail names the sections changed, never their text.
 """
@@ -18,7 +19,16 @@ from puente.episodes.models import Episode
 from puente.patients.models import Patient
 
 from .formats import FORMATS, MAX_ADDENDUM_CHARS, MAX_PHRASE_CHARS, MAX_SECTION_CHARS, NoteFormat
-from .models import LATE_AFTER, NoteAddendum, Phrase, ProgressNote, SensitiveReason, needs_cosign
+from .models import (
+    LATE_AFTER,
+    TEMPLATE_MANAGER_ROLES,
+    NoteAddendum,
+    NoteTemplate,
+    Phrase,
+    ProgressNote,
+    SensitiveReason,
+    needs_cosign,
+)
 from .permissions import may_cosign, may_sign
 
 
@@ -94,6 +104,61 @@ def active_episode(patient: Patient) -> Episode | None:
     )
 
 
+COPYABLE_STATUSES = (ProgressNote.Status.SIGNED, ProgressNote.Status.COSIGNED)
+
+
+def copy_forward_source(user: User, patient: Patient, note_format: str) -> ProgressNote | None:
+    """The note a new draft of this format may start from: the same patient's most recent signed note of the same
+    format that `user` can read, never a sensitive one, never a draft. None when there is none, or when the format
+    has nothing to carry (every section is written fresh)."""
+    fmt = FORMATS.get(note_format)
+    if fmt is None or not fmt.carried_keys:
+        return None
+    return (
+        ProgressNote.objects.visible_to(user)
+        .filter(
+            organization_id=patient.organization_id,
+            patient_id=patient.pk,
+            format=note_format,
+            status__in=COPYABLE_STATUSES,
+            sensitive=False,
+        )
+        .order_by("-contact_at", "-signed_at")
+        .first()
+    )
+
+
+def copy_forward_sources(user: User, patient: Patient) -> list[ProgressNote]:
+    """The copy-forward source of each format that has one (at most one query per format)."""
+    return [n for n in (copy_forward_source(user, patient, key) for key in FORMATS) if n is not None]
+
+
+def _check_copy_source(actor: User, patient: Patient, note_format: str, copy_from: ProgressNote) -> ProgressNote:
+    """Re-check what the client sent: whatever id arrived, only the rule's own answer is accepted (and returned,
+    so that the text copied is the stored one)."""
+    allowed = copy_forward_source(actor, patient, note_format)
+    if allowed is None or allowed.pk != copy_from.pk:
+        if copy_from.patient_id == patient.pk and copy_from.format != note_format:
+            msg = _("The note to start from is in another format. Choose its format, or start without it.")
+        else:
+            msg = _("This note cannot be carried forward. Start from the patient's latest signed note, or empty.")
+        raise InvalidNote({"copy_from": [msg]})
+    return allowed
+
+
+def _check_template(actor: User, patient: Patient, note_format: str, template: NoteTemplate) -> NoteTemplate:
+    stored = (
+        NoteTemplate.objects.usable_by(actor).filter(organization_id=patient.organization_id, pk=template.pk).first()
+    )
+    if stored is None:
+        raise InvalidNote({"template": [_("Choose an active template of your agency.")]})
+    if stored.format != note_format:
+        raise InvalidNote(
+            {"template": [_("This template is for %(format)s notes.") % {"format": stored.get_format_display()}]}
+        )
+    return stored
+
+
 @transaction.atomic
 def start_note(
     request: HttpRequest | None,
@@ -102,14 +167,29 @@ def start_note(
     *,
     contact_at: datetime | None = None,
     sensitive_reason: str = "",
+    copy_from: ProgressNote | None = None,
+    template: NoteTemplate | None = None,
     user: User | None = None,
 ) -> ProgressNote:
-    """A new empty draft in the chosen format, linked to the active episode if there is one."""
+    """A new draft in the chosen format, linked to the active episode if there is one.
+
+    Its sections start empty, or with an agency template's text, or with the carried sections (formats.py) of the
+    patient's copy-forward source; `copy_from` is re-checked here whatever the form let through.
+    """
     actor = user or request.user  # type: ignore[union-attr]
     if note_format not in FORMATS:
         raise InvalidNote({"format": [_("Choose a note format.")]})
     _check_reason(sensitive_reason)
+    if copy_from is not None and template is not None:
+        raise InvalidNote({"__all__": [_("Start from a template or from the last note, not both.")]})
     fmt = FORMATS[note_format]
+    sections = {k: "" for k in fmt.keys}
+    if copy_from is not None:
+        copy_from = _check_copy_source(actor, patient, note_format, copy_from)
+        sections.update({k: copy_from.sections.get(k, "") for k in fmt.carried_keys})
+    if template is not None:
+        template = _check_template(actor, patient, note_format, template)
+        sections.update({k: template.sections.get(k, "") for k in fmt.keys})
     note = ProgressNote.objects.create(
         organization_id=patient.organization_id,
         patient=patient,
@@ -117,20 +197,21 @@ def start_note(
         author=actor,
         updated_by=actor,
         format=note_format,
-        sections={k: "" for k in fmt.keys},
+        sections=sections,
         contact_at=contact_at or timezone.now(),
         requires_cosign=needs_cosign(actor),
         sensitive=bool(sensitive_reason),
         sensitive_reason=sensitive_reason,
+        copied_from=copy_from,
+        template=template,
     )
-    record_event(
-        request,
-        AuditAction.CREATE,
-        obj=note,
-        patient_id=patient.pk,
-        user=actor,
-        detail={"format": note_format, "sensitive": note.sensitive},
-    )
+    detail = {"format": note_format, "sensitive": note.sensitive}
+    if copy_from is not None:
+        detail["copied_from"] = str(copy_from.pk)
+        detail["copied_sections"] = fmt.carried_keys
+    if template is not None:
+        detail["template"] = str(template.pk)
+    record_event(request, AuditAction.CREATE, obj=note, patient_id=patient.pk, user=actor, detail=detail)
     return note
 
 
@@ -161,7 +242,7 @@ def save_note_draft(
     clean = clean_sections(note.note_format, sections)
     _check_reason(sensitive_reason)
     with transaction.atomic():
-        locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+        locked = ProgressNote.objects.select_for_update().get(organization_id=note.organization_id, pk=note.pk)
         if not locked.is_draft:
             raise NoteLocked(locked)
         if _is_conflict(locked, version, editor, clean, sensitive_reason):
@@ -239,7 +320,7 @@ def sign_note(
         )
         version = note.version
     with transaction.atomic():
-        locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+        locked = ProgressNote.objects.select_for_update().get(organization_id=note.organization_id, pk=note.pk)
         if not locked.is_draft:
             raise NoteLocked(locked)
         if locked.version != version:
@@ -283,7 +364,7 @@ def cosign_note(request: HttpRequest | None, note: ProgressNote, *, user: User |
     actor = user or request.user  # type: ignore[union-attr]
     if not may_cosign(actor, note):
         raise PermissionDenied
-    locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+    locked = ProgressNote.objects.select_for_update().get(organization_id=note.organization_id, pk=note.pk)
     if not locked.needs_cosign:
         raise NotSigned() if locked.is_draft else InvalidNote({"__all__": [_("This note needs no co-signature.")]})
     locked.status = ProgressNote.Status.COSIGNED
@@ -304,7 +385,7 @@ def add_note_addendum(
 ) -> NoteAddendum:
     """Append text to a signed note."""
     actor = user or request.user  # type: ignore[union-attr]
-    locked = ProgressNote.objects.select_for_update().get(pk=note.pk)
+    locked = ProgressNote.objects.select_for_update().get(organization_id=note.organization_id, pk=note.pk)
     if locked.is_draft:
         raise NotSigned()
     text = text.strip()
@@ -351,3 +432,104 @@ def create_phrase(request: HttpRequest | None, shortcut: str, text: str, *, user
     except IntegrityError:
         raise InvalidNote({"shortcut": [_("You already have a phrase with this shortcut.")]}) from None
     return phrase
+
+
+MAX_TEMPLATE_NAME = 100
+
+
+def _clean_template(name: str, note_format: str, sections: dict[str, str]) -> tuple[str, dict[str, str]]:
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name or len(name) > MAX_TEMPLATE_NAME:
+        errors["name"] = [_("Enter a name of 1 to %(limit)s characters.") % {"limit": MAX_TEMPLATE_NAME}]
+    if note_format not in FORMATS:
+        raise InvalidNote({**errors, "format": [_("Choose a note format.")]})
+    try:
+        clean = clean_sections(FORMATS[note_format], sections)
+    except InvalidNote as exc:
+        errors.update(exc.errors)
+        clean = {}
+    else:
+        if not any(t.strip() for t in clean.values()):
+            errors.setdefault("__all__", []).append(_("Write starter text for at least one section."))
+    if errors:
+        raise InvalidNote(errors)
+    return name, clean
+
+
+def _require_manager(actor: User) -> None:
+    if actor.role not in TEMPLATE_MANAGER_ROLES:
+        raise PermissionDenied
+
+
+def create_note_template(
+    request: HttpRequest | None, name: str, note_format: str, sections: dict[str, str], *, user: User | None = None
+) -> NoteTemplate:
+    """A new active template of the acting supervisor's or administrator's organization."""
+    actor = user or request.user  # type: ignore[union-attr]
+    _require_manager(actor)
+    name, clean = _clean_template(name, note_format, sections)
+    try:
+        with transaction.atomic():
+            template = NoteTemplate.objects.create(
+                organization_id=actor.organization_id,
+                name=name,
+                format=note_format,
+                sections=clean,
+                updated_by=actor,
+            )
+            record_event(
+                request, AuditAction.CREATE, obj=template, user=actor, detail={"format": note_format, "name": name}
+            )
+    except IntegrityError:
+        raise InvalidNote({"name": [_("Your agency already has a template with this name.")]}) from None
+    return template
+
+
+def update_note_template(
+    request: HttpRequest | None,
+    template: NoteTemplate,
+    *,
+    name: str | None = None,
+    sections: dict[str, str] | None = None,
+    active: bool | None = None,
+    user: User | None = None,
+) -> NoteTemplate:
+    """Rename, rewrite or (de)activate a template. Its format does not change: notes started from it keep theirs."""
+    actor = user or request.user  # type: ignore[union-attr]
+    _require_manager(actor)
+    if template.organization_id != actor.organization_id:
+        raise PermissionDenied
+    new_name, clean = _clean_template(
+        template.name if name is None else name, template.format, template.sections if sections is None else sections
+    )
+    try:
+        with transaction.atomic():
+            locked = NoteTemplate.objects.select_for_update().get(
+                organization_id=template.organization_id, pk=template.pk
+            )
+            changed = []
+            if new_name != locked.name:
+                changed.append("name")
+            if {**locked.sections, **clean} != locked.sections:
+                changed.append("sections")
+            if active is not None and active != locked.active:
+                changed.append("active")
+            if not changed:
+                return locked
+            locked.name = new_name
+            locked.sections = {**locked.sections, **clean}
+            if active is not None:
+                locked.active = active
+            locked.updated_by = actor
+            locked.save(update_fields=["name", "sections", "active", "updated_by", "updated_at"])
+            record_event(
+                request,
+                AuditAction.UPDATE,
+                obj=locked,
+                user=actor,
+                detail={"changed": changed, "active": locked.active},
+            )
+    except IntegrityError:
+        raise InvalidNote({"name": [_("Your agency already has a template with this name.")]}) from None
+    return locked

@@ -13,4 +13,8 @@ urlpatterns = [
     path("notes/<uuid:pk>/cosign/", views.note_cosign, name="cosign"),
     path("notes/<uuid:pk>/addenda/", views.addendum_add, name="addendum_add"),
     path("notes/phrases/", views.phrase_list, name="phrases"),
+    path("notes/templates/", views.template_list, name="templates"),
+    path("notes/templates/new/", views.template_add, name="template_add"),
+    path("notes/templates/<uuid:pk>/", views.template_edit, name="template_edit"),
+    path("notes/templates/<uuid:pk>/active/", views.template_set_active, name="template_set_active"),
 ]

@@ -8,19 +8,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.forms import add_service_errors
 from puente.patients.models import Patient
 from puente.patients.views import header_context
 
 from . import services
-from .forms import AddendumForm, NoteForm, PhraseForm, StartNoteForm, field_name
-from .models import WRITER_ROLES, Phrase, ProgressNote
+from .formats import FORMATS
+from .forms import (
+    AddendumForm,
+    NoteForm,
+    NoteTemplateForm,
+    PhraseForm,
+    StartNoteForm,
+    TemplateFormatForm,
+    field_name,
+)
+from .models import TEMPLATE_MANAGER_ROLES, WRITER_ROLES, NoteTemplate, Phrase, ProgressNote
 from .permissions import (
     get_note_for_user,
     get_patient_for_notes,
@@ -70,18 +80,29 @@ def note_list(request: HttpRequest, patient_pk) -> HttpResponse:
 @login_required
 def note_start(request: HttpRequest, patient_pk) -> HttpResponse:
     patient = get_rw_patient_for_notes(request.user, patient_pk)
-    form = StartNoteForm(request.POST or None)
+    form = StartNoteForm(
+        request.POST or None,
+        templates=NoteTemplate.objects.usable_by(request.user).filter(organization_id=patient.organization_id),
+        sources=services.copy_forward_sources(request.user, patient),
+    )
     if request.method == "POST" and form.is_valid():
-        note = services.start_note(
-            request,
-            patient,
-            form.cleaned_data["format"],
-            contact_at=form.cleaned_data["contact_at"],
-            sensitive_reason=form.cleaned_data["sensitive_reason"],
-        )
-        messages.success(request, _("Draft started."))
-        return redirect("notes:edit", pk=note.pk)
-    return render_note_page(request, "notes/start.html", patient, {"form": form}, view="note_start")
+        try:
+            note = services.start_note(
+                request,
+                patient,
+                form.cleaned_data["format"],
+                contact_at=form.cleaned_data["contact_at"],
+                sensitive_reason=form.cleaned_data["sensitive_reason"],
+                copy_from=form.cleaned_data.get("copy_from"),
+                template=form.cleaned_data.get("template"),
+            )
+        except services.InvalidNote as exc:
+            add_service_errors(form, exc.errors, field_name)  # type: ignore[arg-type]
+        else:
+            messages.success(request, _("Draft started."))
+            return redirect("notes:edit", pk=note.pk)
+    ctx = {"form": form, "may_manage_templates": request.user.role in TEMPLATE_MANAGER_ROLES}
+    return render_note_page(request, "notes/start.html", patient, ctx, view="note_start")
 
 
 def _render_edit(
@@ -104,7 +125,11 @@ def _render_edit(
             mine = sent.get(field_name(key))
             if mine is not None and mine.replace("\r\n", "\n") != saved:
                 theirs = saved
-        sections.append({"field": bound, "key": key, "theirs": theirs})
+        fresh = bound.field.section.fresh  # type: ignore[attr-defined]
+        if note.copied_from_id:
+            # The "carried over / today's contact" hint under the label is read with the text box.
+            bound.field.widget.attrs["aria-describedby"] = f"hint-{key}"
+        sections.append({"field": bound, "key": key, "theirs": theirs, "fresh": fresh})
     phrases = list(Phrase.objects.visible_to(request.user))
     response = render_note_page(
         request,
@@ -135,13 +160,6 @@ def _rebound(request: HttpRequest, note: ProgressNote, current: ProgressNote) ->
     return form
 
 
-def _add_errors(form: NoteForm, errors: dict[str, list[str]]) -> None:
-    for key, msgs in errors.items():
-        target = field_name(key) if field_name(key) in form.fields else (key if key in form.fields else None)
-        for msg in msgs:
-            form.add_error(target, msg)
-
-
 def _save(request: HttpRequest, note: ProgressNote, form: NoteForm, *, sign: bool) -> HttpResponse | None:
     """Save (or sign) from the edit form; a response when the page has to be shown again, else None."""
     if not note.is_draft:
@@ -168,7 +186,7 @@ def _save(request: HttpRequest, note: ProgressNote, form: NoteForm, *, sign: boo
         if sign:
             note.refresh_from_db()
             form = _rebound(request, note, note)
-        _add_errors(form, exc.errors)
+        add_service_errors(form, exc.errors, field_name)
         return _render_edit(request, note, form)
     return None
 
@@ -311,9 +329,98 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
         try:
             services.create_phrase(request, form.cleaned_data["shortcut"], form.cleaned_data["text"])
         except services.InvalidNote as exc:
-            _add_errors(form, exc.errors)  # type: ignore[arg-type]
+            add_service_errors(form, exc.errors, field_name)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Phrase added."))
             return redirect("notes:phrases")
     phrases = list(Phrase.objects.visible_to(request.user))
     return render(request, "notes/phrases.html", {"form": form, "phrases": phrases})
+
+
+def _require_template_manager(user) -> None:
+    if user.role not in TEMPLATE_MANAGER_ROLES:
+        raise PermissionDenied
+
+
+def _get_managed_template(user, pk) -> NoteTemplate:
+    _require_template_manager(user)
+    try:
+        return NoteTemplate.objects.managed_by(user).get(pk=pk)
+    except (NoteTemplate.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    """The agency's note templates, active and not (supervisors and administrators)."""
+    _require_template_manager(request.user)
+    templates = list(NoteTemplate.objects.managed_by(request.user).select_related("updated_by"))
+    return render(request, "notes/templates.html", {"templates": templates})
+
+
+def _render_template_form(request, form, *, template=None, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "notes/template_form.html",
+        {"form": form, "template": template, "note_format": form.note_format},
+        status=status,
+    )
+
+
+@login_required
+def template_add(request: HttpRequest) -> HttpResponse:
+    """Step one (no format yet): choose the format. Step two: the name and each section's starter text."""
+    _require_template_manager(request.user)
+    fmt_key = request.POST.get("format") or request.GET.get("format")
+    if fmt_key not in FORMATS:
+        format_form = TemplateFormatForm(request.GET if "format" in request.GET else None)
+        format_form.is_valid()
+        return render(request, "notes/template_format.html", {"form": format_form})
+    form = NoteTemplateForm(request.POST or None, note_format=FORMATS[fmt_key])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_note_template(request, form.cleaned_data["name"], fmt_key, form.sections())
+        except services.InvalidNote as exc:
+            add_service_errors(form, exc.errors, field_name)
+        else:
+            messages.success(request, _("Template added."))
+            return redirect("notes:templates")
+    return _render_template_form(request, form)
+
+
+@login_required
+def template_edit(request: HttpRequest, pk) -> HttpResponse:
+    template = _get_managed_template(request.user, pk)
+    if request.method == "POST":
+        form = NoteTemplateForm(request.POST, note_format=template.note_format)
+        if form.is_valid():
+            try:
+                services.update_note_template(
+                    request, template, name=form.cleaned_data["name"], sections=form.sections()
+                )
+            except services.InvalidNote as exc:
+                add_service_errors(form, exc.errors, field_name)
+            else:
+                messages.success(request, _("Template saved."))
+                return redirect("notes:templates")
+    else:
+        initial = {field_name(k): v for k, v in template.sections.items()} | {"name": template.name}
+        form = NoteTemplateForm(initial=initial, note_format=template.note_format)
+    return _render_template_form(request, form, template=template)
+
+
+@login_required
+@require_POST
+def template_set_active(request: HttpRequest, pk) -> HttpResponse:
+    """Deactivate (active=0) or reactivate (active=1) a template; notes started from it are unchanged."""
+    template = _get_managed_template(request.user, pk)
+    active = request.POST.get("active")
+    if active not in ("0", "1"):
+        messages.error(request, _("Choose to deactivate or reactivate the template."))
+        return redirect("notes:templates")
+    services.update_note_template(request, template, active=active == "1")
+    if active == "1":
+        messages.success(request, _("Template reactivated."))
+    else:
+        messages.success(request, _("Template deactivated. It is no longer offered for new notes."))
+    return redirect("notes:templates")

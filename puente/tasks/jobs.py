@@ -8,11 +8,15 @@ from django.utils.translation import gettext as _
 
 
 @task()
-def email_notification(notification_id: str) -> None:
+def email_notification(notification_id: str, organization_id: str) -> None:
     """Tell the user something urgent is waiting in Puente. No patient name, no details: no PHI in email."""
     from .models import Notification
 
-    note = Notification.objects.select_related("user").filter(pk=notification_id, emailed_at__isnull=True).first()
+    note = (
+        Notification.objects.select_related("user")
+        .filter(organization_id=organization_id, pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
     if note is None:
         return
     with translation.override(note.user.language or "en"):
@@ -25,4 +29,26 @@ def email_notification(notification_id: str) -> None:
             from_email=None,
             recipient_list=[note.user.email],
         )
-    Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+    Notification.objects.filter(organization_id=organization_id, pk=note.pk).update(emailed_at=timezone.now())
+
+
+@task()
+def clock_sweep(reschedule: bool = True) -> dict:
+    """Queue the next run `PUENTE_CLOCK_SWEEP_MINUTES` later, then run the clock, reminder and escalation sweep.
+
+    The job keeps itself alive on the database queue (see puente/core/periodic.py).
+    """
+    from .clock_sweep import sweep
+
+    # Queue the next run first: a sweep that fails must not end the chain.
+    if reschedule:
+        schedule_next_sweep()
+    result = sweep()
+    return {"created": result.created, "reminded": result.reminded, "escalated": result.escalated}
+
+
+def schedule_next_sweep(now=None) -> bool:
+    """Queue the next sweep unless one is already waiting. Returns whether it queued one."""
+    from puente.core.periodic import schedule_once
+
+    return schedule_once(clock_sweep, getattr(settings, "PUENTE_CLOCK_SWEEP_MINUTES", 5), now)

@@ -24,6 +24,9 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def overdue(self, now=None) -> "TaskQuerySet":
         return self.open().filter(due_at__lte=now or timezone.now())
 
+    def due_between(self, start, end) -> "TaskQuerySet":
+        return self.open().filter(due_at__gt=start, due_at__lte=end)
+
 
 class Task(TenantModel):
     """A piece of work with an owner and a due time, optionally about a patient."""
@@ -55,12 +58,26 @@ class Task(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completion_note = models.TextField(_("completion note"), blank=True)
+    # Set once by the reminder sweep (clock_sweep.send_reminders), so a reminder or escalation is never repeated.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["organization", "assignee", "status", "due_at"], name="task_org_assignee")]
+        indexes = [
+            models.Index(fields=["organization", "assignee", "status", "due_at"], name="task_org_assignee"),
+            models.Index(fields=["organization", "status", "due_at"], name="task_org_status_due"),
+        ]
+        constraints = [
+            # A clock creates its task once per trigger object, even if two sweeps run at the same time.
+            models.UniqueConstraint(
+                fields=["organization", "source", "source_id"],
+                condition=models.Q(source__startswith="clock:"),
+                name="task_clock_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -68,6 +85,10 @@ class Task(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at <= timezone.now()
+
+    @property
+    def is_clock(self) -> bool:
+        return self.source.startswith("clock:")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

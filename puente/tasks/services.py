@@ -38,9 +38,30 @@ def create_task(
 
 
 @transaction.atomic
-def complete_tasks_for(request, source: str, source_id: str, note: str = "") -> int:
+def complete_task(request, task: Task, note: str = "") -> Task:
+    """The assignee marks a task done (a clock task stays in the record with its due and done times)."""
+    task = Task.objects.select_for_update().get(organization_id=task.organization_id, pk=task.pk)
+    if task.status != Task.Status.OPEN:
+        return task
+    task.status = Task.Status.DONE
+    task.completed_at = timezone.now()
+    task.completed_by = request.user
+    task.completion_note = note
+    task.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "updated_at"])
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        obj=task,
+        patient_id=task.patient_id,
+        detail={"status": "done", "late": task.completed_at > task.due_at},
+    )
+    return task
+
+
+@transaction.atomic
+def complete_tasks_for(request, organization_id, source: str, source_id: str, note: str = "") -> int:
     """Close the open tasks a source created (e.g. when its crisis alert is resolved)."""
-    tasks = list(Task.objects.open().filter(source=source, source_id=source_id))
+    tasks = list(Task.objects.open().filter(organization_id=organization_id, source=source, source_id=source_id))
     for task in tasks:
         task.status = Task.Status.DONE
         task.completed_at = timezone.now()
@@ -64,7 +85,7 @@ def notify(user, kind: str, text: str, *, url: str = "", urgent: bool = False, o
         urgent=urgent,
     )
     if urgent and user.email:
-        transaction.on_commit(lambda: email_notification.enqueue(str(note.pk)))
+        transaction.on_commit(lambda: email_notification.enqueue(str(note.pk), str(note.organization_id)))
     return note
 
 

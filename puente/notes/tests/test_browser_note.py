@@ -44,6 +44,10 @@ def test_write_autosave_and_sign(page, live_server, login, axe):
     page.get_by_label("Objective").click()
     page.get_by_role("button", name="Insert at the cursor").click()
     expect(page.get_by_label("Objective")).to_have_value("Home visit completed.")
+    assessment = page.get_by_label("Assessment")
+    assessment.click()
+    assessment.press_sequentially("Stable. .hv Next")  # a shortcut and a space expand to the phrase
+    expect(assessment).to_have_value("Stable. Home visit completed. Next")
     page.get_by_label("Plan", exact=True).fill("Call in one week.")
     page.get_by_role("button", name="Sign and lock").click()
     expect(page.get_by_text("Note signed and locked.")).to_be_visible()
