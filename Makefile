@@ -40,6 +40,8 @@ run: install
 	@mkdir -p var
 	@PUENTE_MODE=$${PUENTE_MODE:-demo} DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v 0
 	@PUENTE_MODE=$${PUENTE_MODE:-demo} DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+	@PUENTE_MODE=$${PUENTE_MODE:-demo} DEBUG=$${DEBUG:-true} $(PY) manage.py run_clocks --schedule
+	@PUENTE_MODE=$${PUENTE_MODE:-demo} DEBUG=$${DEBUG:-true} $(PY) manage.py send_referral_checkbacks --schedule
 	@PUENTE_MODE=$${PUENTE_MODE:-demo} DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker & WORKER=$$!; \
 	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	echo ""; echo "Puente is running at http://127.0.0.1:$(PORT)/  (background worker pid $$WORKER)"; echo ""; \
@@ -59,3 +61,19 @@ migrations-check: install
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
+
+# Benchmark (docs/performance.md): its own database, var/bench.sqlite3 unless DATABASE_URL is set; demo mode
+# (the database task queue, as `make run`), DEBUG off (DEBUG keeps every query in memory). BENCH_ARGS="--scale 0.3".
+.PHONY: bench
+bench: install
+	@mkdir -p var
+	@export PUENTE_MODE=demo DEBUG=false DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3}"; \
+	$(PY) manage.py migrate --noinput -v 0 && $(PY) manage.py bench $(BENCH_ARGS)
+
+# Load test (docs/performance.md): gunicorn + db_worker + locust on loopback against DATABASE_URL (PostgreSQL),
+# after `make bench` (or generate_scale) has built the data. Not part of `make test`.
+.PHONY: loadtest
+loadtest: install
+	@UV_SYSTEM_CERTS=1 $(VENV)/bin/uv pip install -q --python $(PY) -r requirements-loadtest.txt
+	@mkdir -p var
+	@PUENTE_MODE=demo DEBUG=false $(PY) manage.py loadtest $(LOADTEST_ARGS)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,12 @@ INSTALLED_APPS = [
     "puente.screening",
     "puente.assessments",
     "puente.notes",
+    "puente.careplans",
+    "puente.consent",
+    "puente.referrals",
+    "puente.caseload",
+    "puente.timekeeping",
+    "puente.perf",
     "puente.api",
     "puente.demo",
 ]
@@ -89,6 +96,7 @@ MIDDLEWARE = [
     "puente.accounts.middleware.IdleTimeoutMiddleware",
     "puente.accounts.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,6 +163,24 @@ PUENTE_IDLE_TIMEOUT_MINUTES = envint("PUENTE_IDLE_TIMEOUT_MINUTES", 15)
 PUENTE_IDLE_WARNING_SECONDS = envint("PUENTE_IDLE_WARNING_SECONDS", 120)
 PUENTE_BREAK_GLASS_MINUTES = envint("PUENTE_BREAK_GLASS_MINUTES", 60)
 PUENTE_SW_REFERRAL_DUE_HOURS = envint("PUENTE_SW_REFERRAL_DUE_HOURS", 24)
+# Directory: a listing not verified for this many days is shown as stale.
+PUENTE_DIRECTORY_STALE_DAYS = envint("PUENTE_DIRECTORY_STALE_DAYS", 180)
+# Directory imports larger than this are refused before being read (nothing imported).
+PUENTE_DIRECTORY_IMPORT_MAX_MB = envint("PUENTE_DIRECTORY_IMPORT_MAX_MB", 25)
+# Community referrals: the patient's check-back N days after acceptance, how long its link works, and when a
+# referral counts as stalled (business days without acceptance; days without a partner update).
+PUENTE_CHECKBACK_DAYS = envint("PUENTE_CHECKBACK_DAYS", 7)
+PUENTE_CHECKBACK_LINK_HOURS = envint("PUENTE_CHECKBACK_LINK_HOURS", 168)
+PUENTE_REFERRAL_ACCEPT_DAYS = envint("PUENTE_REFERRAL_ACCEPT_DAYS", 3)
+PUENTE_REFERRAL_UPDATE_DAYS = envint("PUENTE_REFERRAL_UPDATE_DAYS", 14)
+PUENTE_CHECKBACK_SWEEP_MINUTES = envint("PUENTE_CHECKBACK_SWEEP_MINUTES", 60)
+# Consent: the largest signed form (PDF/JPEG/PNG) that may be uploaded, in MB.
+PUENTE_CONSENT_UPLOAD_MAX_MB = envint("PUENTE_CONSENT_UPLOAD_MAX_MB", 10)
+# Clocks: how often the background sweep runs, and how long before a task is due its reminder goes out.
+PUENTE_CLOCK_SWEEP_MINUTES = envint("PUENTE_CLOCK_SWEEP_MINUTES", 5)
+PUENTE_TASK_REMINDER_HOURS = envint("PUENTE_TASK_REMINDER_HOURS", 4)
+# Python-only settings (dicts; see the apps' READMEs): PUENTE_ACUITY_WEIGHTS, PUENTE_ASSIGNMENT_WEIGHTS,
+# PUENTE_CASELOAD_TARGETS (caseload), PUENTE_CLOCK_RULES (tasks).
 OTP_TOTP_ISSUER = "Puente"
 
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
@@ -181,6 +207,21 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy, in every mode (the browser tests run with it): only our own scripts, styles and
+# images; no inline script, no eval (htmx's hx-on is not used, see static/js/puente.js), no framing, forms post
+# only to us. The inline SVG of the MFA QR code is markup, not a resource; data: images are for it and favicons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "en"

@@ -18,6 +18,13 @@ urlpatterns = [
     path("", include("puente.tasks.urls")),
     path("", include("puente.notes.urls")),
     path("", include("puente.assessments.urls")),
+    path("", include("puente.directory.urls")),
+    path("", include("puente.careplans.urls")),
+    path("", include("puente.consent.urls")),
+    path("", include("puente.referrals.urls")),
+    path("", include("puente.caseload.urls")),
+    path("", include("puente.timekeeping.urls")),
+    path("", include("puente.perf.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

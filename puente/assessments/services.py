@@ -262,7 +262,9 @@ def save_assessment_draft(
     if mode is not None and mode not in Mode.values:
         raise InvalidSections({"mode": [_("Choose how the assessment is done.")]})
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().get(
+            organization_id=assessment.organization_id, pk=assessment.pk
+        )
         if not locked.is_draft:
             raise AssessmentLocked(locked)
         if _is_conflict(locked, version, editor, clean, mode):
@@ -319,7 +321,9 @@ def sign_assessment(
         )
         version = assessment.version
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().get(
+            organization_id=assessment.organization_id, pk=assessment.pk
+        )
         if not locked.is_draft:
             raise AssessmentLocked(locked)
         if locked.version != version:
@@ -349,7 +353,7 @@ def sign_assessment(
 def add_addendum(request: HttpRequest, assessment: Assessment, text: str, *, user: User | None = None):
     """Append text to a signed assessment."""
     actor = user or request.user
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update().get(organization_id=assessment.organization_id, pk=assessment.pk)
     if locked.is_draft:
         raise NotSigned()
     text = text.strip()

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from puente.core.forms import add_service_errors
 from puente.patients.views import render_patient_page
 
 from . import services
@@ -176,17 +177,10 @@ def assessment_edit(request: HttpRequest, pk) -> HttpResponse:
     except services.AssessmentLocked as exc:
         return _render_edit(request, assessment, form, locked=exc.assessment, status=CONFLICT)
     except services.InvalidSections as exc:
-        _add_errors(form, exc.errors)
+        add_service_errors(form, exc.errors, field_name)
         return _render_edit(request, assessment, form)
     messages.success(request, _("Draft saved."))
     return redirect("assessments:edit", pk=assessment.pk)
-
-
-def _add_errors(form: AssessmentForm, errors: dict[str, list[str]]) -> None:
-    for key, msgs in errors.items():
-        target = field_name(key) if field_name(key) in form.fields else (key if key in form.fields else None)
-        for msg in msgs:
-            form.add_error(target, msg)
 
 
 @login_required
@@ -252,7 +246,7 @@ def assessment_sign(request: HttpRequest, pk) -> HttpResponse:
     except services.AssessmentLocked as exc:
         return _render_edit(request, assessment, form, locked=exc.assessment, status=CONFLICT)
     except services.InvalidSections as exc:
-        _add_errors(form, exc.errors)
+        add_service_errors(form, exc.errors, field_name)
         return _render_edit(request, assessment, form)
     except services.IncompleteAssessment as exc:
         form = _rebound(request, assessment, exc.current)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role, Team, Unit, User
-from puente.core.forms import PuenteFormMixin
+from puente.core.forms import DateTimeInput, PuenteFormMixin
 
 from .models import Episode, ReferralReason, SocialWorkReferral
 
@@ -22,13 +22,6 @@ EPISODE_FIELDS = [
     "payer",
     "discharge_disposition",
 ]
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _limit_to_org(form: forms.ModelForm, organization_id) -> None:
@@ -51,6 +44,9 @@ def _limit_to_org(form: forms.ModelForm, organization_id) -> None:
     ):
         if name in form.fields:
             form.fields[name].queryset = qs  # type: ignore[attr-defined]
+    if form.instance._state.adding and form.instance.organization_id is None:
+        # So that the model's own validation (foreign keys) is scoped to the organization too.
+        form.instance.organization_id = organization_id
 
 
 class EpisodeForm(PuenteFormMixin, forms.ModelForm):

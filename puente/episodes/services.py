@@ -68,7 +68,7 @@ def create_sw_referral(
 
 
 def _locked(referral: SocialWorkReferral) -> SocialWorkReferral:
-    return SocialWorkReferral.objects.select_for_update().get(pk=referral.pk)
+    return SocialWorkReferral.objects.select_for_update().get(organization_id=referral.organization_id, pk=referral.pk)
 
 
 @transaction.atomic

@@ -236,7 +236,9 @@ def episode_edit(request: HttpRequest, patient_pk, pk) -> HttpResponse:
     except (Episode.DoesNotExist, ValueError):
         raise Http404 from None
     form = EpisodeForm(
-        request.POST or None, instance=Episode.objects.get(pk=episode.pk), organization_id=patient.organization_id
+        request.POST or None,
+        instance=Episode.objects.get(organization_id=episode.organization_id, pk=episode.pk),
+        organization_id=patient.organization_id,
     )
     if request.method == "POST" and form.is_valid():
         services.update_episode(request, episode, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from puente.core.forms import PuenteFormMixin, validate_phone
+from puente.core.forms import DateInput, PuenteFormMixin, validate_phone
 
 from .models import Patient, PatientIdentifier, RelatedPerson
 from .services import lookup_zip
@@ -39,13 +39,6 @@ PATIENT_FIELDS = [
 ]
 
 MAX_AGE_YEARS = 125
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(PuenteFormMixin, forms.ModelForm):

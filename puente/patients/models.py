@@ -194,6 +194,13 @@ class Patient(TenantModel):
         return reverse("patients:detail", args=[self.pk])
 
     @property
+    def message_language(self) -> str:
+        """The language Puente writes to the patient in (PDFs, links, messages): their preferred language when there
+        is a catalog for it, else the site's default (an interpreter reads it aloud)."""
+        available = {code for code, _name in settings.LANGUAGES}
+        return self.preferred_language if self.preferred_language in available else settings.LANGUAGE_CODE[:2]
+
+    @property
     def display_name(self) -> str:
         given = self.preferred_name or self.legal_given_name
         return f"{given} {self.legal_family_name}"

@@ -211,7 +211,9 @@ def patient_detail(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def patient_edit(request: HttpRequest, pk) -> HttpResponse:
     patient = get_rw_patient_for_user(request.user, pk)
-    form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    form = PatientForm(
+        request.POST or None, instance=Patient.objects.get(organization_id=patient.organization_id, pk=patient.pk)
+    )
     if request.method == "POST" and form.is_valid():
         changes = {k: form.cleaned_data[k] for k in PATIENT_FIELDS}
         services.update_patient(request, patient, changes)
@@ -272,7 +274,7 @@ def identifier_edit(request: HttpRequest, pk, identifier_pk) -> HttpResponse:
     # The form gets its own copy: a model form writes what was typed onto its instance while validating.
     form = IdentifierForm(
         request.POST or None,
-        instance=PatientIdentifier.objects.get(pk=ident.pk),
+        instance=PatientIdentifier.objects.get(organization_id=patient.organization_id, pk=ident.pk),
         organization_id=patient.organization_id,
     )
     if request.method == "POST" and form.is_valid():
@@ -306,7 +308,9 @@ def identifier_remove(request: HttpRequest, pk, identifier_pk) -> HttpResponse:
 def related_person_edit(request: HttpRequest, pk, person_pk) -> HttpResponse:
     patient = get_rw_patient_for_user(request.user, pk)
     person = _related_person_of(patient, person_pk)
-    form = RelatedPersonForm(request.POST or None, instance=RelatedPerson.objects.get(pk=person.pk))
+    form = RelatedPersonForm(
+        request.POST or None, instance=RelatedPerson.objects.get(organization_id=patient.organization_id, pk=person.pk)
+    )
     if request.method == "POST" and form.is_valid():
         services.update_related_person(request, person, form.cleaned_data)
         messages.success(request, _("Related person saved."))

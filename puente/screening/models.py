@@ -95,14 +95,26 @@ class ScreeningAnswer(TenantModel):
 
 
 class HealthConcern(TenantModel):
-    """A health concern about a social need. Created as a suggestion from a positive screen; the worker
-    accepts, edits or dismisses it (the care-plan issue adds goals and interventions)."""
+    """A health concern about a social need: a problem on the patient's care plan (`careplans`).
+
+    Created as a suggestion from a positive screen (the worker accepts, edits or dismisses it) or entered by hand
+    on the care plan. Once accepted it is active, inactive (not being worked on now) or resolved (FHIR Condition
+    clinicalStatus active / inactive / resolved); suggested and dismissed are screening's own states before that.
+    The evidence is the screen (`source_response`) or the progress note (`source_note`) it came from.
+    `version` counts care-plan edits so that two people editing the same concern never overwrite each other.
+    """
 
     class Status(models.TextChoices):
         SUGGESTED = "suggested", pgettext_lazy("health concern status", "Suggested")
         ACTIVE = "active", pgettext_lazy("health concern status", "Active")
+        INACTIVE = "inactive", pgettext_lazy("health concern status", "Inactive")
         DISMISSED = "dismissed", pgettext_lazy("health concern status", "Dismissed")
         RESOLVED = "resolved", pgettext_lazy("health concern status", "Resolved")
+
+    class Priority(models.TextChoices):
+        HIGH = "high", pgettext_lazy("priority", "High")
+        MEDIUM = "medium", pgettext_lazy("priority", "Medium")
+        LOW = "low", pgettext_lazy("priority", "Low")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="health_concerns")
     source_response = models.ForeignKey(
@@ -117,6 +129,16 @@ class HealthConcern(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    priority = models.CharField(_("priority"), max_length=6, choices=Priority.choices, blank=True)
+    onset = models.DateField(_("since when"), null=True, blank=True)
+    # A string reference: notes sits beside screening, and a concern found in a conversation cites that note.
+    source_note = models.ForeignKey(
+        "notes.ProgressNote", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

@@ -86,7 +86,7 @@ def self_screening(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request, language, 410, "expired")
     if link.request_count >= MAX_REQUESTS_PER_LINK:
         return _unavailable(request, language, 429, "rate")
-    type(link).objects.filter(pk=link.pk).update(
+    type(link).objects.filter(organization_id=link.organization_id, pk=link.pk).update(
         request_count=link.request_count + 1, opened_at=link.opened_at or timezone.now()
     )
     with translation.override(language):

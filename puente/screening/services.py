@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from puente.accounts.models import Role, Team, User
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.tenancy_guard import unscoped
+from puente.core.tokens import hash_token, new_link_token
 from puente.patients.models import Patient
 from puente.tasks import services as task_services
 
@@ -316,7 +318,7 @@ def resolve_crisis_alert(request: HttpRequest, alert: CrisisAlert, action: str, 
     """Clearing an alert needs an action from the list and a note saying what was done."""
     if action not in CrisisAlert.Action.values or not note.strip():
         raise ValueError(_("Choose the action taken and describe what was done."))
-    alert = CrisisAlert.objects.select_for_update().get(pk=alert.pk)
+    alert = CrisisAlert.objects.select_for_update().get(organization_id=alert.organization_id, pk=alert.pk)
     if alert.status == CrisisAlert.Status.RESOLVED:
         return alert
     alert.status = CrisisAlert.Status.RESOLVED
@@ -325,7 +327,9 @@ def resolve_crisis_alert(request: HttpRequest, alert: CrisisAlert, action: str, 
     alert.resolved_by = request.user
     alert.resolved_at = timezone.now()
     alert.save(update_fields=["status", "action", "action_note", "resolved_by", "resolved_at", "updated_at"])
-    task_services.complete_tasks_for(request, "crisis_alert", str(alert.pk), note=alert.action_note)
+    task_services.complete_tasks_for(
+        request, alert.organization_id, "crisis_alert", str(alert.pk), note=alert.action_note
+    )
     record_event(
         request, AuditAction.UPDATE, obj=alert, patient_id=alert.patient_id, detail={"resolved": True, "action": action}
     )
@@ -379,29 +383,22 @@ def save_safety_plan(
     return plan
 
 
-def _hash(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def create_self_screening_link(
     request: HttpRequest, patient: Patient, instrument_ids: list[str], *, language: str = "en", hours: int = 72
 ) -> tuple["SelfScreeningLink", str]:
     """A single-use link; returns it and its token (shown once, stored only as a hash)."""
-    import secrets
     from datetime import timedelta
 
     for instrument_id in instrument_ids:
         if "self" not in get_instrument(instrument_id).get("administration", []):
             raise ValueError(_("This instrument is not meant to be self-administered."))
-    token = secrets.token_urlsafe(24)
+    token, token_hash = new_link_token()
     link = SelfScreeningLink.objects.create(
         organization_id=patient.organization_id,
         patient=patient,
         instrument_ids=instrument_ids,
-        token_hash=_hash(token),
+        token_hash=token_hash,
         language=language if language in ("en", "es") else "en",
         expires_at=timezone.now() + timedelta(hours=hours),
         created_by=request.user,
@@ -419,12 +416,13 @@ def create_self_screening_link(
 def find_self_screening_link(token: str) -> "SelfScreeningLink | None":
     if not token or len(token) > 100:
         return None
-    return SelfScreeningLink.objects.select_related("patient").filter(token_hash=_hash(token)).first()
+    with unscoped("the patient's link token is how the organization is found"):
+        return SelfScreeningLink.objects.select_related("patient").filter(token_hash=hash_token(token)).first()
 
 
 @transaction.atomic
 def save_self_screening_progress(link: "SelfScreeningLink", answers: dict[str, dict]) -> None:
-    link = SelfScreeningLink.objects.select_for_update().get(pk=link.pk)
+    link = SelfScreeningLink.objects.select_for_update().get(organization_id=link.organization_id, pk=link.pk)
     if not link.is_usable:
         return
     link.draft_answers = answers
@@ -441,7 +439,7 @@ def complete_self_screening(
     for instrument_id in link.instrument_ids:
         clean_answers(get_instrument(instrument_id), answers.get(instrument_id, {}))
     with transaction.atomic():
-        locked = SelfScreeningLink.objects.select_for_update().get(pk=link.pk)
+        locked = SelfScreeningLink.objects.select_for_update().get(organization_id=link.organization_id, pk=link.pk)
         if not locked.is_usable:
             raise ValueError("link no longer usable")
         submissions = []

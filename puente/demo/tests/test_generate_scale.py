@@ -220,3 +220,56 @@ class GenerateScale(TestCase):
         for opts in ({"patients": -1}, {"organizations": 0}, {"batch_size": 0}):
             with self.subTest(**opts), self.assertRaises(CommandError):
                 generate(**{"seed": 12, **opts})
+
+
+class GenerateActivity(TestCase):
+    """Screenings (scored by the real rule) and notes come with the patients, in the issue's proportions."""
+
+    @classmethod
+    def setUpTestData(cls):
+        generate(seed=11)
+
+    def test_it_generates_screenings_with_ten_answers_and_about_five_notes_per_patient(self):
+        from puente.notes.models import ProgressNote
+        from puente.screening.models import ScreeningAnswer, ScreeningResponse
+
+        screenings = ScreeningResponse.objects.count()
+        self.assertTrue(0.5 * N <= screenings <= N, screenings)  # one per patient with a worker to do it
+        self.assertEqual(ScreeningAnswer.objects.count(), 10 * screenings)
+        notes = ProgressNote.objects.count()
+        self.assertTrue(2.5 * N <= notes <= 5 * N, notes)
+        self.assertEqual(ProgressNote.history.count(), notes)
+        for model in (ScreeningResponse, ScreeningAnswer, ProgressNote):
+            with self.subTest(model=model.__name__):
+                self.assertFalse(
+                    model.objects.exclude(organization_id=F("patient__organization_id")).exists()
+                    if model is not ScreeningAnswer
+                    else model.objects.exclude(organization_id=F("response__organization_id")).exists()
+                )
+
+    def test_it_scores_each_screening_from_its_own_answers(self):
+        from puente.screening.models import ScreeningAnswer, ScreeningResponse
+
+        for response in ScreeningResponse.objects.order_by("pk")[:20]:
+            with self.subTest(pk=response.pk):
+                answers = ScreeningAnswer.objects.filter(organization_id=response.organization_id, response=response)
+                self.assertEqual(answers.count(), 10)
+                points = sum(a.value_integer or 0 for a in answers)
+                self.assertEqual(response.total, points)
+                self.assertEqual(response.alerts, [])  # item 9 kept at zero: no alert without its alert row
+
+    def test_it_generates_notes_that_pass_model_validation(self):
+        from puente.notes.models import ProgressNote
+
+        for note in ProgressNote.objects.all()[:20]:
+            with self.subTest(pk=note.pk):
+                note.full_clean()
+                self.assertEqual(note.author.organization_id, note.organization_id)
+
+    def test_it_takes_a_scale_factor_or_skips_activity(self):
+        from puente.screening.models import ScreeningResponse
+
+        before = ScreeningResponse.objects.count()
+        call_command("generate_scale", scale=0.0002, seed=12, no_activity=True, verbosity=0)
+        self.assertEqual(Patient.objects.filter(organization__slug__startswith="scale-s12-").count(), 20)
+        self.assertEqual(ScreeningResponse.objects.count(), before)

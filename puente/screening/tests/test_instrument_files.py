@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from puente.core.testing import external_data
+
 INSTRUMENTS_DIR = Path(__file__).resolve().parent.parent / "instruments"
 REPO_ROOT = Path(__file__).resolve().parents[3]
-US_CORE_DIR = REPO_ROOT / ".." / "shared" / "data" / "external" / "hl7-us-core"
+US_CORE_DIR = external_data("hl7-us-core")
 AHC_CORE_DIR = US_CORE_DIR / "ahc-hrsn-core-2023-04"
 AHC_SUPP_DIR = US_CORE_DIR / "ahc-hrsn-supplemental-2023-04"
 HEAD_DIR = US_CORE_DIR / "head-9.0.0"

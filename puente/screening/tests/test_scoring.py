@@ -1,10 +1,10 @@
 """Scoring rules, table-driven from standards.md §1–§5: every band boundary, skip path and published example."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from puente.core.testing import external_data
 from puente.screening.library import get_instrument
 from puente.screening.scoring import score
 from puente.screening.scoring.base import NO, YES
@@ -24,7 +24,7 @@ from puente.screening.scoring.readmission import (
 )
 
 FREQ = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]  # 0, 1, 2, 3
-EXTERNAL = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "external"
+EXTERNAL = external_data()
 
 
 def spread(items: list[str], total: int) -> dict[str, str]:

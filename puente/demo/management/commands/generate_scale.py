@@ -1,4 +1,4 @@
-"""Build a large synthetic data set for benchmarks: `manage.py generate_scale --patients 100000`.
+"""Build a large synthetic data set for benchmarks: `manage.py generate_scale --scale 1` (= `--patients 100000`).
 
 Organizations alternate hospital / home health & hospice. Each gets teams, units and staff in every
 clinical role (about 10 teams and 200 staff per 100,000 patients), then patients with an MRN, one
@@ -10,6 +10,11 @@ row, an audit row and a ZIP lookup, would take.
 Derived fields are filled as the services fill them (search_name, county, latitude and longitude),
 history rows are written in bulk like the services' saves write them one by one, and every row's
 organization matches its patient's. Everything is synthetic: names come from the demo's name lists.
+
+Clinical activity comes with the patients, in the issue's proportions (per 100,000 patients: 100,000 PHQ-9
+screenings = 1,000,000 answers, 500,000 progress notes): screenings are scored by the real pure rule
+(`screening.scoring.score`) so totals and bands are true to their answers; item 9 is always "not at all", so no
+screening claims a crisis alert that does not exist. Notes are signed DAP notes by a worker of the episode's team.
 """
 
 import random
@@ -22,7 +27,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -49,14 +54,29 @@ from puente.demo.management.commands.seed_demo import (
     ZIPS,
 )
 from puente.episodes.models import Episode, ReferralReason, Setting, SocialWorkReferral
+from puente.notes.models import ProgressNote
 from puente.patients.matching import normalize
 from puente.patients.models import Insurance, Patient, PatientIdentifier
 from puente.patients.services import lookup_zip
+from puente.screening.library import get_instrument
+from puente.screening.models import Mode, ScreeningAnswer, ScreeningResponse
+from puente.screening.scoring import score
 
 # Per 100,000 patients (the benchmark issue's size); smaller runs keep enough of each to be realistic.
 TEAMS_PER_100K = 10
 STAFF_PER_100K = 200
 INSERT_BATCH = 1000  # rows per INSERT statement; stays under SQLite's and PostgreSQL's parameter limits
+# --scale 1 is the benchmark issue's size.
+PATIENTS_AT_SCALE_1 = 100_000
+# Activity per patient, as averages (the issue: 1,000,000 answers and 500,000 notes per 100,000 patients).
+SCREENINGS_PER_PATIENT = 1.0  # PHQ-9: 10 answers each
+NOTES_PER_PATIENT = 5.0
+PHQ9_ITEM9 = "44260-8"  # thoughts of self-harm: kept at "not at all" (no alert rows are generated)
+NOTE_TEXT = {
+    "data": "Met with patient at bedside; discussed discharge needs and support at home (synthetic).",
+    "assessment": "Patient engaged, oriented; caregiver strain reported (synthetic).",
+    "plan": "Follow up in two days; refer to community resources as agreed (synthetic).",
+}
 
 NAME_POOLS = {
     "hispanic": (HISPANIC_GIVEN_F, HISPANIC_GIVEN_M, HISPANIC_FAMILY),
@@ -140,7 +160,16 @@ class Command(BaseCommand):
     help = "Generate a large synthetic data set (organizations, staff, patients, episodes, referrals) fast."
 
     def add_arguments(self, parser):
-        parser.add_argument("--patients", type=int, required=True, help="patients across all organizations")
+        size = parser.add_mutually_exclusive_group(required=True)
+        size.add_argument("--patients", type=int, help="patients across all organizations")
+        size.add_argument(
+            "--scale",
+            type=float,
+            help=f"size as a fraction of the benchmark issue's data set (1 = {PATIENTS_AT_SCALE_1:,} patients)",
+        )
+        parser.add_argument(
+            "--no-activity", action="store_true", help="patients, episodes and referrals only: no screenings or notes"
+        )
         parser.add_argument("--organizations", type=int, default=2, help="care organizations (default 2)")
         parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same data")
         parser.add_argument("--batch-size", type=int, default=5000, help="patients per transaction (default 5000)")
@@ -152,7 +181,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
-        n, n_orgs, seed, batch = opts["patients"], opts["organizations"], opts["seed"], opts["batch_size"]
+        n_orgs, seed, batch = opts["organizations"], opts["seed"], opts["batch_size"]
+        n = opts["patients"] if opts["patients"] is not None else round(opts["scale"] * PATIENTS_AT_SCALE_1)
+        self.activity = not opts["no_activity"]
+        self.phq9 = get_instrument("phq9")
         if n < 0 or n_orgs < 1 or batch < 1:
             raise CommandError("--patients must be >= 0, --organizations and --batch-size >= 1.")
         if settings.PUENTE_MODE == "production" and not opts["allow_production"]:
@@ -173,7 +205,7 @@ class Command(BaseCommand):
 
         sizes = structure_sizes(n, n_orgs)
         plans = [self._organization(seed, i, teams, staff) for i, (teams, staff) in enumerate(sizes)]
-        counts = {"patients": 0, "episodes": 0, "sw_referrals": 0}
+        counts = {"patients": 0, "episodes": 0, "sw_referrals": 0, "screenings": 0, "answers": 0, "notes": 0}
         with tqdm(total=n, unit=" patients", disable=opts["verbosity"] == 0) as progress:
             for plan, org_patients in zip(plans, split(n, n_orgs), strict=True):
                 done = 0
@@ -184,6 +216,10 @@ class Command(BaseCommand):
                     done += size
                     progress.update(size)
 
+        # Fresh planner statistics: right after a bulk load PostgreSQL still believes the tables are nearly empty
+        # (autovacuum gets to them minutes later) and plans every page for ten rows instead of thousands.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         for plan in plans:
             # Bulk synthetic data gets no audit row per record: no person created or read these records, so
@@ -366,7 +402,104 @@ class Command(BaseCommand):
                 default_date=self.now,
                 default_change_reason=HISTORY_CHANGE_REASON,
             )
-        return {"patients": len(patients), "episodes": len(episodes), "sw_referrals": len(referrals)}
+        counts = {"patients": len(patients), "episodes": len(episodes), "sw_referrals": len(referrals)}
+        if self.activity:
+            counts |= self._activity(plan, list(zip(patients, episodes, strict=True)))
+        return counts
+
+    # Clinical activity: screenings with their answers, progress notes.
+
+    def _count(self, mean: float) -> int:
+        """A per-patient count with the given mean (the integer part always, the rest by chance)."""
+        return int(mean) + (1 if self.rng.random() < mean - int(mean) else 0)
+
+    def _activity(self, plan: OrgPlan, pairs: list) -> dict[str, int]:
+        responses, answers, notes = [], [], []
+        for patient, episode in pairs:
+            workers = plan.workers_by_team[episode.team_id]
+            author_id = episode.assigned_worker_id or (self.rng.choice(workers).pk if workers else None)
+            if author_id is None:
+                continue
+            for _ in range(self._count(SCREENINGS_PER_PATIENT)):
+                response, rows = self._screening(patient, episode, author_id)
+                responses.append(response)
+                answers.extend(rows)
+            for _ in range(self._count(NOTES_PER_PATIENT)):
+                notes.append(self._note(patient, episode, author_id))
+        ScreeningResponse.objects.bulk_create(responses, batch_size=INSERT_BATCH)
+        ScreeningAnswer.objects.bulk_create(answers, batch_size=INSERT_BATCH)
+        ProgressNote.objects.bulk_create(notes, batch_size=INSERT_BATCH)
+        ProgressNote.history.bulk_history_create(  # type: ignore[attr-defined]
+            notes,
+            batch_size=INSERT_BATCH,
+            default_user=plan.clerk,
+            default_date=self.now,
+            default_change_reason=HISTORY_CHANGE_REASON,
+        )
+        return {"screenings": len(responses), "answers": len(answers), "notes": len(notes)}
+
+    def _when(self, episode: Episode) -> datetime:
+        end = episode.end or self.now
+        return episode.start + (end - episode.start) * self.rng.random()
+
+    def _screening(self, patient: Patient, episode: Episode, performer_id) -> tuple:
+        rng, inst = self.rng, self.phq9
+        lists = inst["answer_lists"]
+        chosen = {}
+        for item in inst["items"]:
+            options = lists[item["answer_list"]]
+            # Mostly low scores, a tail of moderate-to-severe ones, as in a hospital population.
+            weights = [55, 25, 12, 8][: len(options)]
+            chosen[item["code"]] = options[0] if item["code"] == PHQ9_ITEM9 else rng.choices(options, weights)[0]
+        result = score(inst, {code: option["code"] for code, option in chosen.items()})
+        response = ScreeningResponse(
+            id=self._uuid(),
+            organization_id=patient.organization_id,
+            patient_id=patient.pk,
+            instrument_id=inst["id"],
+            instrument_version=inst["version"],
+            language=patient.message_language,
+            mode=Mode.IN_PERSON,
+            performer_id=performer_id,
+            effective_at=self._when(episode),
+            total=result.total,
+            band=result.band or "",
+            positive=result.positive,
+            positive_domains=result.positive_domains,
+            missing_items=result.missing,
+            alerts=result.alerts,
+            details=result.details,
+            pending_verification=result.pending_verification,
+        )
+        rows = [
+            ScreeningAnswer(
+                organization_id=patient.organization_id,
+                response_id=response.pk,
+                item_code=code,
+                answer_code=option["code"],
+                value_integer=option.get("value"),
+            )
+            for code, option in chosen.items()
+        ]
+        return response, rows
+
+    def _note(self, patient: Patient, episode: Episode, author_id) -> ProgressNote:
+        contact = self._when(episode)
+        signed = min(contact + timedelta(hours=self.rng.uniform(0.2, 20)), self.now)
+        return ProgressNote(
+            id=self._uuid(),
+            organization_id=patient.organization_id,
+            patient_id=patient.pk,
+            episode_id=episode.pk,
+            author_id=author_id,
+            format="dap",
+            sections=NOTE_TEXT,
+            contact_at=contact,
+            status=ProgressNote.Status.SIGNED,
+            updated_by_id=author_id,
+            signed_by_id=author_id,
+            signed_at=signed,
+        )
 
     def _patient(self, plan: OrgPlan) -> Patient:
         rng = self.rng
@@ -510,6 +643,10 @@ class Command(BaseCommand):
             f"Generated {len(plans)} organizations, {counts['patients']} patients, {counts['episodes']} episodes "
             f"and {counts['sw_referrals']} social-work referrals in {elapsed:.1f}s ({rate:,.0f} patients/s)."
         )
+        if self.activity:
+            self.stdout.write(
+                f"With {counts['screenings']} screenings ({counts['answers']} answers) and {counts['notes']} notes."
+            )
         self.stdout.write(f"Staff sign in with the password {DEMO_PASSWORD}, for example:")
         for plan in plans:
             self.stdout.write(f"  {plan.org.name}: {plan.clerk.email} (intake)")

@@ -10,10 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from puente.accounts.models import Organization, Role, Team, TeamMembership, Unit, User
+from puente.directory.demo import load_demo_directory
 from puente.episodes import services as episode_services
 from puente.episodes.models import ReferralReason, Setting
+from puente.notes.demo import load_demo_note_templates
 from puente.patients import services as patient_services
 from puente.patients.models import Insurance, Patient
+from puente.referrals.demo import load_demo_referrals
 
 DEMO_PASSWORD = "puente-demo-2026"
 
@@ -303,9 +306,12 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         orgs = self._organizations()
         users = self._staff(orgs)
+        load_demo_directory()  # the synthetic community resource directory (idempotent)
         created = 0
         if not Patient.objects.filter(organization__in=[orgs["sandia-regional"], orgs["rio-grande-hhh"]]).exists():
             created = self._patients(orgs, users, opts["patients"])
+        load_demo_referrals()  # consents and referrals in several lifecycle states (idempotent)
+        load_demo_note_templates()  # agency progress-note templates (idempotent)
         if not opts["quiet"]:
             self._print_logins(created)
 
