@@ -43,6 +43,9 @@ class Record:
     position: str
     units: set = field(default_factory=set)
     root: bool = False
+    # The child types whose whole list this object states: the JSON arrays it carries (an absent key says
+    # nothing), or in a tabular package the child tables present. The import replaces exactly those children.
+    lists: set = field(default_factory=set)
 
 
 @dataclass
@@ -54,6 +57,8 @@ class ParseResult:
     file_error: bool = False
     skipped: list = field(default_factory=list)
     seen_ids: dict = field(default_factory=dict)
+    # (parent type, child type) -> ids of the accepted parents that state their whole list of such children.
+    listed: dict = field(default_factory=dict)
 
 
 def write_rejections_csv(rejections, stream):
@@ -94,6 +99,9 @@ def decode(raw, name):
         return None, Rejection(name, "", "", "", "", encoding_problem(raw, exc))
     try:
         return json.loads(text), None
+    except RecursionError:
+        # Nesting deeper than Python's stack (e.g. "[" repeated 100,000 times): refused as a whole, like bad JSON.
+        return None, Rejection(name, "", "", "", "", _("The file is nested too deeply to be HSDS data."))
     except json.JSONDecodeError as exc:
         reason = _("The file is not valid JSON: %(msg)s (line %(line)d, column %(col)d).") % {
             "msg": exc.msg,
@@ -117,7 +125,10 @@ def check_object(object_type, obj):
         if value is None:
             continue
         if json_type == "string" and isinstance(value, int | float) and not isinstance(value, bool):
-            continue  # a number where text is expected is kept as text (the tabular example does this)
+            if rule == "uuid":
+                # An id or reference is never a number (5 would pass as text "5", then fail the database's uuid).
+                problems.append((name, _("%(value)r is not a UUID.") % {"value": value}))
+            continue  # a number where other text is expected is kept as text (the tabular example does this)
         if json_type == "string" and not isinstance(value, str):
             problems.append((name, _("Expected text, got %(value)r.") % {"value": value}))
         elif json_type == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
@@ -210,7 +221,8 @@ class _Parser:
                 self.walk(child, child_type, f"{position}.{key}[{i}]", unit, child_implied)
         if problems:
             return oid if isinstance(oid, str) else None
-        self.add(Record(object_type, oid, values, position, {unit}, root), unit)
+        lists = {child for key, child in child_lists(object_type).items() if isinstance(obj.get(key), list)}
+        self.add(Record(object_type, oid, values, position, {unit}, root, lists), unit)
         return oid
 
     def add(self, record, unit):
@@ -234,6 +246,7 @@ class _Parser:
         for name, value in record.values.items():
             known.values.setdefault(name, value)
         known.units |= record.units
+        known.lists |= record.lists
         known.root = known.root or record.root
 
 
@@ -317,7 +330,22 @@ def parse_data(data, name, object_type=None, known=None):
         units_rejected=len(rejected),
         skipped=skipped,
         seen_ids=parser.seen,
+        listed=_listed(records, data),
     )
+
+
+def _listed(records, data):
+    """``ParseResult.listed``. In a tabular package a row carries no arrays: a child table that is present
+    states the children of every parent row in the package (a table that is absent or unreadable says nothing)."""
+    tables = set()
+    if isinstance(data, dict) and any(str(k).endswith(".csv") for k in data):
+        tables = {TABLES[name] for name, rows in data.items() if name in TABLES and isinstance(rows, list)}
+    listed = {}
+    for r in records:
+        kinds = r.lists | {child for child in child_lists(r.type).values() if child in tables}
+        for child in kinds:
+            listed.setdefault((r.type, child), set()).add(r.id)
+    return listed
 
 
 def _references(record):

@@ -1,5 +1,6 @@
 """Writes to the directory. ``import_hsds_file`` writes one file in one transaction, idempotent by HSDS id."""
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -7,11 +8,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db import models as django_models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from puente.audit.models import AuditAction
 from puente.audit.services import acting_user, record_event
+from puente.core.tenancy_guard import unscoped
 
 from . import models
 from .hsds1 import map_hsds1
@@ -62,10 +66,18 @@ class ImportResult:
     units_rejected: int = 0
     deactivated: int = 0
     skipped: list = field(default_factory=list)
+    # Children deleted because their re-imported parent no longer lists them, by HSDS type.
+    removed: Counter = field(default_factory=Counter)
 
 
 def _known(object_type, ids):
-    return {str(pk) for pk in MODELS[object_type].objects.filter(id__in=list(ids)).values_list("id", flat=True)}
+    """Which of ``ids`` (as the file spells them) are already in the directory."""
+    wanted = {}
+    for i in ids:
+        if (pk := _uuid(i)) is not None:
+            wanted.setdefault(pk, []).append(i)
+    found = _existing_ids(MODELS[object_type], wanted)
+    return {i for pk in found for i in wanted[pk]}
 
 
 def _model_values(object_type, values):
@@ -90,9 +102,9 @@ def import_max_bytes() -> int:
     return int(float(getattr(settings, "PUENTE_DIRECTORY_IMPORT_MAX_MB", DEFAULT_IMPORT_MAX_MB)) * 1024 * 1024)
 
 
-def _too_big(name: str, size: int) -> ImportResult | None:
+def _too_big(name: str, size: int, limit: int | None = None) -> ImportResult | None:
     """An ImportResult refusing the file (or package) when it is over the limit, else None."""
-    limit = import_max_bytes()
+    limit = limit or import_max_bytes()
     if size <= limit:
         return None
     reason = _(
@@ -106,8 +118,8 @@ def import_hsds_file(path, *, full=False, object_type=None, progress=None):
     """Import one HSDS 3.0 JSON file; return an ``ImportResult``.
 
     Valid units are written, invalid ones reported (``result.rejections``). ``full``: services not in the file are
-    marked inactive (never deleted); it does nothing when the file itself cannot be read. ``progress(n)`` is called
-    after each written record.
+    marked inactive (never deleted); it does nothing when the file itself cannot be read. ``progress(done, total)``
+    is called before writing and after each batch (see ``_write``).
     """
     path = Path(path)
     if refused := _too_big(path.name, path.stat().st_size):
@@ -116,13 +128,14 @@ def import_hsds_file(path, *, full=False, object_type=None, progress=None):
     return _write(parsed, ImportResult(file=path.name), full=full, progress=progress)
 
 
-def import_hsds_package(path, *, full=False, progress=None):
+def import_hsds_package(path, *, full=False, progress=None, max_bytes=None):
     """Import an HSDS 3.0 tabular package (a folder of CSVs, or its ``datapackage.json``); see ``tabular.py``.
     One transaction for the whole package, like a JSON file. A table that cannot be read is reported; with
-    ``full`` nothing is deactivated then (a missing table must not empty the directory)."""
+    ``full`` nothing is deactivated then (a missing table must not empty the directory). ``max_bytes`` overrides
+    the upload limit (``import_max_bytes``) for an operator's command."""
     path = Path(path)
     name = path.name if path.is_dir() else path.parent.name
-    if refused := _too_big(name, _csv_bytes(path if path.is_dir() else path.parent)):
+    if refused := _too_big(name, _csv_bytes(path if path.is_dir() else path.parent), max_bytes):
         return refused
     data, unreadable, notes = read_hsds_package(path)
     parsed = parse_data(data, name, known=_known)
@@ -152,6 +165,8 @@ def _import_mapped(path, mapper, source, full, progress):
     parsed = parse_data(data, folder.name, known=_known)
     parsed.rejections = unreadable + parsed.rejections
     parsed.skipped = notes + parsed.skipped
+    if unreadable:
+        parsed.listed = {}  # the mapper fills in every table, so a lost source table would read as "no children"
     return _write(parsed, ImportResult(file=folder.name), full=full and not unreadable, progress=progress)
 
 
@@ -167,35 +182,277 @@ def import_hsds1_package(path, *, source=None, full=False, progress=None):
     return _import_mapped(path, map_hsds1, source, full, progress)
 
 
+# Parents before children, so the order reads naturally (the foreign keys are deferred to the commit anyway).
+WRITE_ORDER = (
+    "taxonomy",
+    "taxonomy_term",
+    "organization",
+    "organization_identifier",
+    "program",
+    "service",
+    "location",
+    "service_at_location",
+    "contact",
+    "phone",
+    "address",
+    "schedule",
+    "language",
+    "service_area",
+    "cost_option",
+    "required_document",
+    "accessibility",
+    "funding",
+    "attribute",
+    "metadata",
+)
+# Rows written per INSERT … ON CONFLICT statement (and per progress call); ids per IN (…) list.
+IMPORT_BATCH = 1000
+ID_CHUNK = 2000
+# Children that are part of their parent's record: when the file states a parent's list of them, rows it no longer
+# lists are deleted. Not replaced: services, locations and programs (records of their own, shared through
+# service_at_location; a service is only ever marked inactive) and metadata (HSDS's change log: history is kept).
+REPLACED = frozenset(
+    {
+        "organization_identifier",
+        "service_at_location",
+        "address",
+        "phone",
+        "schedule",
+        "language",
+        "service_area",
+        "cost_option",
+        "required_document",
+        "accessibility",
+        "contact",
+        "funding",
+        "attribute",
+    }
+)
+
+
+def _chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _uuid(value):
+    """An HSDS id in canonical form (lower case, hyphenated) or ``None`` when it is not a UUID. Ids are compared
+    as these strings: a 36-character id already in that shape (nearly all) skips the ``uuid.UUID`` parse."""
+    if isinstance(value, str) and len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+        return value.lower()
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+def _existing_ids(model, ids) -> set:
+    return _select_ids(model, "id", ids)
+
+
+def _select_ids(model, column, values) -> set:
+    """The canonical ids of ``model``'s rows whose UUID ``column`` is one of ``values`` (canonical strings), in
+    statements of ``ID_CHUNK`` values. Raw SQL because at 100,000 ids the ORM's per-value UUID conversions both
+    ways cost more than the queries."""
+    native = connection.features.has_native_uuid_field
+    quote = connection.ops.quote_name
+    found = set()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, ID_CHUNK):
+            params = chunk if native else [v.replace("-", "") for v in chunk]
+            cursor.execute(
+                f"SELECT {quote('id')} FROM {quote(model._meta.db_table)} "  # noqa: S608 (model names)
+                f"WHERE {quote(column)} IN ({', '.join(['%s'] * len(params))})",
+                params,
+            )
+            found.update(_from_db(pk) for (pk,) in cursor.fetchall())
+    return found
+
+
+def _from_db(value) -> str:
+    """A UUID as the database returns it (PostgreSQL: ``uuid.UUID``; SQLite: 32 hex digits) -> canonical."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
 def _write(parsed, result, *, full, progress):
+    """Write the parsed records in one transaction: per type, parents first, in batches of one
+    ``INSERT … ON CONFLICT (id) DO UPDATE`` each (see ``_upsert``), instead of two or three queries per record.
+    ``progress(done, total)`` gets the records written so far and the number to write: once with 0 before
+    writing, then after every batch, ending at ``total``."""
     result.rejections = parsed.rejections
     result.units_total, result.units_rejected = parsed.units_total, parsed.units_rejected
     result.skipped = parsed.skipped
     if parsed.file_error:
         return result
+    by_type = {}
+    for record in parsed.records:
+        # Keyed by the canonical id, so the same id spelled in upper case is one row, not two in one statement.
+        by_type.setdefault(record.type, {})[_uuid(record.id)] = record
+    total = sum(len(records) for records in by_type.values())
+    done = 0
     with transaction.atomic():
-        for record in parsed.records:
-            values = _model_values(record.type, record.values)
-            if record.type == "service":
-                values["active"] = True
-            _obj, created = MODELS[record.type].objects.update_or_create(id=record.id, defaults=values)
-            (result.created if created else result.updated)[record.type] += 1
-            if progress:
-                progress(1)
+        if progress:
+            progress(0, total)
+        for object_type in WRITE_ORDER:
+            records = by_type.get(object_type)
+            if not records:
+                continue
+            model = MODELS[object_type]
+            existing = _existing_ids(model, records)
+            for names, rows in _grouped_rows(object_type, records).items():
+                for batch in _chunks(rows, IMPORT_BATCH):
+                    _upsert(model, names, batch)
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+            for pk in records:
+                (result.updated if pk in existing else result.created)[object_type] += 1
+        _replace_children(parsed, result)
         if full:
-            keep = parsed.seen_ids.get("service", set())
-            stale = models.Service.objects.filter(active=True).exclude(id__in=list(keep))
-            result.deactivated = stale.update(active=False)
-        touched = {r.id for r in parsed.records if r.type == "service"}
-        touched |= {str(r.values.get("link_id")) for r in parsed.records if r.type == "attribute"}
-        renamed_terms = [r.id for r in parsed.records if r.type == "taxonomy_term"]
-        if renamed_terms:
-            linked = models.Attribute.objects.filter(taxonomy_term_id__in=renamed_terms).values_list(
-                "link_id", flat=True
-            )
-            touched |= {str(i) for i in linked}
-        refresh_search_documents(touched)
+            result.deactivated = _deactivate_missing(parsed.seen_ids.get("service", ()))
+        refresh_search_documents(_touched_services(by_type))
     return result
+
+
+def _grouped_rows(object_type, records) -> dict:
+    """The records' model values grouped by the fields they carry: {field names: [(id, values…), …]}.
+
+    Only the fields the file gives are written, as ``update_or_create(defaults=…)`` did: a record repeated in short
+    form (an organization nested in a service) does not blank the fields it leaves out, and Puente's own fields
+    (verification, capacity, the Spanish description, the search document) are never touched; ``active`` is set
+    on every imported service (back in the data: active again). A new row gets the model defaults for the rest.
+    """
+    groups = {}
+    for pk, record in records.items():
+        values = _model_values(object_type, record.values)
+        if object_type == "service":
+            values["active"] = True
+        names = tuple(sorted(values))
+        groups.setdefault(names, []).append((pk, *(values[name] for name in names)))
+    return groups
+
+
+def _upsert(model, names, rows):
+    """``INSERT … VALUES (…), (…) ON CONFLICT (id) DO UPDATE SET`` the given columns (and ``updated_at``), in
+    statements of at most ``UPSERT_PARAMS`` parameters; the same SQL on PostgreSQL and SQLite.
+
+    Why not ``bulk_create(update_conflicts=True)``: measured, Django's per-value preparation and SQL compilation
+    cost more than the database work (about 4 ms of CPU per 15 rows, so over three minutes for the 800,000 rows of
+    a 100,000-service directory); here each column's conversion is chosen once and the SQL is built once per
+    statement shape. The conversions are the fields' own (``get_db_prep_save``) except for the two hot cases:
+    UUID columns (the parser has checked them) and plain text and numbers (passed as they are)."""
+    opts = model._meta
+    fields = [opts.get_field(name) for name in names]
+    convert = [_converter(field) for field in fields]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # A new row needs every column: the model's defaults (Python-side in Django, not in the schema) for the rest.
+    given = {field.column for field in fields} | {opts.pk.column, "created_at", "updated_at"}
+    rest = [f for f in opts.concrete_fields if f.column not in given]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    as_uuid = _converter(opts.pk)
+    prepared = [
+        (as_uuid(row[0]), *(c(v) if c else v for c, v in zip(convert, row[1:], strict=True)), now, now, *defaults)
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    columns = [opts.pk.column, *(field.column for field in fields), "created_at", "updated_at"]
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns[1:] if c != "created_at")
+    columns += [f.column for f in rest]  # inserted, never updated
+    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608 (model names)
+    tail = f" ON CONFLICT ({quote(opts.pk.column)}) DO UPDATE SET {updates}"
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, UPSERT_PARAMS // len(columns))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(prepared, per_statement):
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, [v for row in chunk for v in row])
+
+
+# Parameters per upsert statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+UPSERT_PARAMS = 30000
+
+
+def _converter(field):
+    """A fast value -> database value function for one column, or None to pass values through."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, django_models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return _uuid  # PostgreSQL casts the canonical text to uuid
+        return lambda value: _uuid(value).replace("-", "")  # SQLite: Django stores the 32 hex digits
+    if isinstance(target, django_models.TextField | django_models.CharField | django_models.FloatField):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _replace_children(parsed, result):
+    """Delete the children a re-imported parent no longer lists (see ``REPLACED``), for every parent that states
+    its list in the file (``ParseResult.listed``), with or without ``full``: updating a parent in place means its
+    phones, hours, languages… become what the file says. A child whose id appears anywhere in the file is kept,
+    even in a rejected unit (a typo in one row must not delete the row it was meant to update)."""
+    for (parent_type, child_type), parent_ids in sorted(parsed.listed.items()):
+        if child_type not in REPLACED:
+            continue
+        model = MODELS[child_type]
+        link = "link_id" if child_type == "attribute" else f"{parent_type}_id"
+        keep = {_uuid(i) for i in parsed.seen_ids.get(child_type, ())}
+        column = model._meta.get_field(link).column
+        stale = sorted(_select_ids(model, column, sorted(_uuid(i) for i in parent_ids)) - keep)
+        if stale:
+            result.removed[child_type] += _delete_children(model, stale, result)
+
+
+def _delete_children(model, ids, result) -> int:
+    """Delete directory rows by id (their own children cascade), keeping any a record outside the directory
+    points at (a patient's referral names a service at location: that row is history and is kept, noted)."""
+    # The directory is shared by every organization: whether any organization's row refers to it is the question,
+    # so these lookups cannot name one organization (the tenancy guard's explicit exemption).
+    with unscoped("a directory import checks and removes shared directory rows"):
+        held = set()
+        for rel in model._meta.related_objects:
+            if rel.related_model._meta.app_label == model._meta.app_label:
+                continue
+            for chunk in _chunks(ids, ID_CHUNK):
+                rows = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": chunk})
+                held.update(str(pk) for pk in rows.values_list(rel.field.attname, flat=True))
+        if held:
+            result.skipped.append(
+                ngettext(
+                    "%(count)d %(type)s row no longer in the file was kept: a referral points at it.",
+                    "%(count)d %(type)s rows no longer in the file were kept: referrals point at them.",
+                    len(held),
+                )
+                % {"count": len(held), "type": model.hsds_type}
+            )
+        deleted = 0
+        for chunk in _chunks([pk for pk in ids if pk not in held], ID_CHUNK):
+            _count, per_model = model.objects.filter(id__in=chunk).delete()
+            deleted += per_model.get(model._meta.label, 0)
+    return deleted
+
+
+def _deactivate_missing(present_ids) -> int:
+    """Mark active services not in the file inactive (never deleted); the set difference is taken in Python so
+    no statement carries 100,000 ids."""
+    keep = {_uuid(i) for i in present_ids}
+    active = models.Service.objects.filter(active=True).values_list("id", flat=True)
+    missing = [pk for pk in active if str(pk) not in keep]
+    return sum(models.Service.objects.filter(id__in=chunk).update(active=False) for chunk in _chunks(missing, ID_CHUNK))
+
+
+def _touched_services(by_type) -> set:
+    """Services whose search document may have changed: those in the file, those an attribute in the file
+    links to, and those whose organization or taxonomy terms the file changes."""
+    touched = set(by_type.get("service", {}))
+    touched |= {_uuid(r.values.get("link_id")) for r in by_type.get("attribute", {}).values()}
+    for chunk in _chunks(by_type.get("taxonomy_term", {}), ID_CHUNK):
+        linked = models.Attribute.objects.filter(taxonomy_term_id__in=chunk).values_list("link_id", flat=True)
+        touched.update(str(pk) for pk in linked)
+    # A renamed organization changes its services' documents (they hold its name).
+    touched |= _select_ids(models.Service, "organization_id", list(by_type.get("organization", {})))
+    touched.discard(None)
+    return touched
 
 
 SEARCH_BATCH = 2000
@@ -206,13 +463,17 @@ def refresh_search_documents(service_ids=None):
     SQLite's FTS5 table (migration 0005) in step: the document is written only here, so the full-text index is
     refreshed here too rather than by signals or triggers.
 
-    A derived index, not a curation change, so not audited. Batched: a fixed number of queries per batch.
+    A derived index, not a curation change, so not audited. Batched: a fixed number of queries per batch (the
+    given ids are taken ``SEARCH_BATCH`` at a time, so no statement carries a 100,000-id list).
     """
     fts = connection.vendor == "sqlite"
     qs = models.Service.objects.order_by("id").select_related("organization")
     if service_ids is not None:
-        qs = qs.filter(id__in=[i for i in service_ids if i and i != "None"])
-    elif fts:
+        ids = sorted({pk for pk in (_uuid(i) for i in service_ids if i and i != "None") if pk})
+        for chunk in _chunks(ids, SEARCH_BATCH):
+            _refresh_batch(list(qs.filter(id__in=chunk)), fts, replace=True)
+        return
+    if fts:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {SQLITE_FTS_TABLE}")  # noqa: S608 (a constant table name)
     last = None
@@ -220,28 +481,38 @@ def refresh_search_documents(service_ids=None):
         batch = list((qs.filter(id__gt=last) if last else qs)[:SEARCH_BATCH])
         if not batch:
             return
-        terms: dict = {}
-        rows = models.Attribute.objects.filter(link_id__in=[s.id for s in batch], taxonomy_term__isnull=False)
-        for link_id, name, description in rows.values_list(
-            "link_id", "taxonomy_term__name", "taxonomy_term__description"
-        ):
-            terms.setdefault(link_id, []).extend([name, description])
-        for service in batch:
-            org = service.organization
-            service.search_document = document(
-                service.name,
-                service.alternate_name,
-                service.description,
-                service.description_es,
-                service.eligibility_description,
-                org.name if org else "",
-                org.alternate_name if org else "",
-                *terms.get(service.id, []),
-            )
-        models.Service.objects.bulk_update(batch, ["search_document"])
-        if fts:
-            _refresh_sqlite_fts([s.id for s in batch], replace=service_ids is not None)
+        _refresh_batch(batch, fts, replace=False)
         last = batch[-1].id
+
+
+def _refresh_batch(batch, fts, replace):
+    if not batch:
+        return
+    terms: dict = {}
+    rows = models.Attribute.objects.filter(link_id__in=[s.id for s in batch], taxonomy_term__isnull=False)
+    for link_id, name, description in rows.values_list("link_id", "taxonomy_term__name", "taxonomy_term__description"):
+        terms.setdefault(link_id, []).extend([name, description])
+    for service in batch:
+        org = service.organization
+        service.search_document = document(
+            service.name,
+            service.alternate_name,
+            service.description,
+            service.description_es,
+            service.eligibility_description,
+            org.name if org else "",
+            org.alternate_name if org else "",
+            *terms.get(service.id, []),
+        )
+    # One UPDATE per row, sent together: cheaper than bulk_update's CASE over the batch (measured), same SQL on both.
+    as_uuid = _converter(models.Service._meta.pk)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            'UPDATE "directory_service" SET "search_document" = %s WHERE "id" = %s',
+            [(s.search_document, as_uuid(str(s.id))) for s in batch],
+        )
+    if fts:
+        _refresh_sqlite_fts([s.id for s in batch], replace=replace)
 
 
 def _refresh_sqlite_fts(ids, replace: bool):

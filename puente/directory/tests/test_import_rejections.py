@@ -6,7 +6,7 @@ from unittest import mock
 from django.db import DatabaseError
 from django.test import TestCase
 
-from puente.directory import models
+from puente.directory import models, services
 from puente.directory.hsds_parser import Rejection, write_rejections_csv
 from puente.directory.services import MODELS, import_hsds_file
 
@@ -136,17 +136,19 @@ class Rejections(TempDirMixin, TestCase):
 
     def test_a_database_failure_mid_file_rolls_the_whole_file_back(self):
         items = [service(phones=[{"id": new_id(), "number": "505-555-0100"}]), service(name="Second")]
-        real = models.Service.objects.update_or_create
+        real = services._upsert
         calls = []
 
-        def fail_on_the_second_service(**kwargs):
-            calls.append(kwargs["id"])
-            if len(calls) == 2:
-                raise DatabaseError("disk full")
-            return real(**kwargs)
+        def fail_on_the_second_service(model, names, rows):
+            if model is models.Service:
+                calls.append([row[0] for row in rows])
+                if len(calls) == 2:
+                    raise DatabaseError("disk full")
+            return real(model, names, rows)
 
-        patch = mock.patch.object(models.Service.objects, "update_or_create", side_effect=fail_on_the_second_service)
-        with patch, self.assertRaises(DatabaseError):
+        patch = mock.patch.object(services, "_upsert", side_effect=fail_on_the_second_service)
+        # One row per batch, so the first service has been written when the second batch fails.
+        with patch, mock.patch.object(services, "IMPORT_BATCH", 1), self.assertRaises(DatabaseError):
             import_hsds_file(self.write("service_list.json", items))
         self.assertEqual(len(calls), 2)
         self.assertNothingWritten()

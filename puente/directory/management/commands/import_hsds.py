@@ -25,7 +25,27 @@ def summary(result) -> str:
         ngettext("%(count)d service marked inactive", "%(count)d services marked inactive", result.deactivated)
         % {"count": result.deactivated},
     ]
+    removed = sum(result.removed.values())
+    if removed:
+        parts.append(
+            ngettext(
+                "removed %(count)d child record the file no longer lists",
+                "removed %(count)d child records the file no longer lists",
+                removed,
+            )
+            % {"count": removed}
+        )
     return f"{result.file}: {', '.join(parts)}."
+
+
+def bar_progress(bar):
+    """The import's ``progress(done, total)`` callback drawn on a tqdm bar."""
+
+    def update(done, total):
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update
 
 
 def is_package(path: Path) -> bool:
@@ -69,15 +89,17 @@ class Command(BaseCommand):
         if data_format in ("ohana", "hsds1"):
             importer = import_ohana_package if data_format == "ohana" else import_hsds1_package
             with tqdm(desc=path.name, unit=" objects", disable=quiet) as bar:
-                results.append(importer(path, source=source, full=full, progress=bar.update))
+                results.append(importer(path, source=source, full=full, progress=bar_progress(bar)))
         elif is_package(path):
             with tqdm(desc=path.name, unit=" objects", disable=quiet) as bar:
-                results.append(import_hsds_package(path, full=full, progress=bar.update))
+                results.append(import_hsds_package(path, full=full, progress=bar_progress(bar)))
         else:
             files = sorted(path.glob("*.json")) if path.is_dir() else [path]
             for file in files:
                 with tqdm(desc=file.name, unit=" objects", disable=quiet) as bar:
-                    results.append(import_hsds_file(file, full=full, object_type=object_type, progress=bar.update))
+                    results.append(
+                        import_hsds_file(file, full=full, object_type=object_type, progress=bar_progress(bar))
+                    )
         rejections = []
         for result in results:
             rejections += result.rejections
