@@ -10,8 +10,11 @@ from django.utils.translation import pgettext_lazy
 from puente.core.forms import PuenteFormMixin, validate_phone
 
 from .geo import zip_point
-from .models import CapacityStatus, ListingReport, SdohCategory
+from .hsds_spec import SPEC
+from .imports import ZIP_FORMATS, ZIP_MAGIC, PackageError, check_package, detect_format
+from .models import CapacityStatus, ImportFormat, ListingReport, SdohCategory
 from .search import SearchCriteria
+from .services import import_max_bytes
 
 RADIUS_CHOICES = [
     ("5", _("5 miles")),
@@ -219,3 +222,60 @@ class ListingForm(PuenteFormMixin, forms.Form):
             if code not in codes:
                 codes.append(code)
         return codes
+
+
+class ImportForm(PuenteFormMixin, forms.Form):
+    """An administrator's upload of directory data. Valid: ``cleaned_data`` also holds the bytes (``data``) and the
+    format to import them as (the user's choice, else the one recognised from the content)."""
+
+    file = forms.FileField(
+        label=_("File to import"),
+        help_text=_("An HSDS 3.0 JSON file, or a zip of CSV files (HSDS 3.0, HSDS 1.x or Ohana)."),
+        error_messages={"required": _("Choose the file to import."), "empty": _("The file is empty.")},
+    )
+    data_format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("Recognize from the file"))] + list(ImportFormat.choices),
+    )
+    object_type = forms.ChoiceField(
+        label=_("Object type (HSDS 3.0 JSON)"),
+        required=False,
+        choices=[("", _("From the file name"))] + [(t, t) for t in sorted(SPEC)],
+        help_text=_("Only when the file name does not say it, as service_list.json does."),
+    )
+    full = forms.BooleanField(
+        label=_("Mark services missing from this file inactive"),
+        required=False,
+        help_text=_("Only for a complete export of the directory. Services are never deleted."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if not upload:
+            return cleaned
+        limit = import_max_bytes()
+        if upload.size > limit:
+            self.add_error(
+                "file",
+                _("The file is too large: %(size).1f MB, the limit is %(limit).1f MB. Split it into smaller files.")
+                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024},
+            )
+            return cleaned
+        data = upload.read()
+        data_format = cleaned.get("data_format") or detect_format(data)
+        is_zip = data.startswith(ZIP_MAGIC)
+        if not data_format:
+            self.add_error("data_format", _("This file's format could not be recognized. Choose it from the list."))
+        elif data_format in ZIP_FORMATS and not is_zip:
+            self.add_error("file", _("This format is uploaded as a zip of its CSV files."))
+        elif data_format == ImportFormat.HSDS_JSON and is_zip:
+            self.add_error("file", _("This is a zip file: choose one of the CSV package formats."))
+        elif is_zip:
+            try:
+                check_package(data, limit)
+            except PackageError as exc:
+                self.add_error("file", str(exc))
+        cleaned["data"], cleaned["data_format"] = data, data_format
+        return cleaned

@@ -659,3 +659,79 @@ class ListingReport(BaseModel):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.service}"
+
+
+class ImportFormat(models.TextChoices):
+    HSDS_JSON = "hsds_json", _("HSDS 3.0 JSON")
+    HSDS_CSV = "hsds_csv", _("HSDS 3.0 CSV package (zip)")
+    HSDS1_CSV = "hsds1_csv", _("HSDS 1.x CSV package (zip)")
+    OHANA_CSV = "ohana_csv", _("Ohana CSV export (zip)")
+
+
+class DirectoryImportQuerySet(models.QuerySet):
+    def listing(self):
+        """For lists: without the uploaded bytes and the rejection rows (both can be megabytes)."""
+        return self.defer("data", "rejections")
+
+
+class DirectoryImport(BaseModel):
+    """One upload of directory data by an administrator, imported by the background worker (``jobs.py``).
+
+    Not tenant-owned: the directory is shared by the network. The uploaded bytes are kept in the row so any
+    worker host can read them; the result (counts, rejected rows, error) is kept for the status page and the
+    downloadable report.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    data_format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
+    # HSDS 3.0 JSON only: the object type when the file name does not say it ("" = from the name).
+    object_type = models.CharField(_("object type"), max_length=40, blank=True, default="")
+    full = models.BooleanField(_("mark services missing from this file inactive"), default=False)
+    data = models.BinaryField(editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # {"created": {type: n}, "updated": {type: n}, "deactivated": n, "units_total": n, "units_rejected": n,
+    #  "notes": [text]}
+    summary = models.JSONField(default=dict, blank=True)
+    # [{"file", "position", "object_type", "object_id", "field", "reason"}], the hsds_parser.Rejection fields
+    rejections = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DirectoryImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.progress_done * 100 // self.progress_total) if self.progress_total else 0
+
+    @property
+    def created_total(self) -> int:
+        return sum((self.summary or {}).get("created", {}).values())
+
+    @property
+    def updated_total(self) -> int:
+        return sum((self.summary or {}).get("updated", {}).values())

@@ -77,6 +77,20 @@ SHARED = {
 }
 
 
+def _bridge_term():
+    from puente.directory.models import TaxonomyTerm
+
+    return TaxonomyTerm.objects.get_or_create(name=f"{SECRET_TEXT} term", defaults={"description": SECRET_TEXT})[0]
+
+
+def _directory_import():
+    from puente.directory.models import DirectoryImport
+
+    return DirectoryImport.objects.get_or_create(
+        file_name=f"{SECRET_TEXT}.json", defaults={"data": b"{}", "data_format": "hsds_json"}
+    )[0]
+
+
 # url name → kwargs for an object of the OTHER organization (built in setUpTestData).
 OBJECT_URLS = {
     "patients:detail": lambda c: {"pk": c.o_patient.pk},
@@ -129,6 +143,13 @@ OBJECT_URLS = {
     "directory:capacity": lambda c: {"pk": c.o_listing.service_id},
     "directory:edit": lambda c: {"pk": c.o_listing.service_id},
     "directory:resolve": lambda c: {"pk": c.o_listing_report.pk},
+    # The taxonomy bridge editor: administrators only (a term is shared HSDS data; alice is no administrator).
+    "directory:bridge_term": lambda c: {"pk": _bridge_term().pk},
+    "directory:bridge_add": lambda c: {"pk": _bridge_term().pk},
+    "directory:bridge_remove": lambda c: {"pk": _bridge_term().pk},
+    # Directory imports: administrators only (shared directory data; alice is no administrator).
+    "directory:import": lambda c: {"pk": _directory_import().pk},
+    "directory:import_rejections": lambda c: {"pk": _directory_import().pk},
     "careplans:plan": lambda c: {"patient_pk": c.o_patient.pk},
     "careplans:pdf": lambda c: {"patient_pk": c.o_patient.pk},
     "careplans:concern_add": lambda c: {"patient_pk": c.o_patient.pk},
