@@ -4,16 +4,19 @@ resources for a patient, a status change with a reason, the outcome, and the pat
 from dataclasses import replace
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from puente.core.forms import EMPTY_CHOICE_LABEL, PuenteFormMixin
+from puente.core.forms import EMPTY_CHOICE_LABEL, IdempotencyField, PuenteFormMixin
 from puente.directory.forms import LANGUAGE_CHOICES as DIRECTORY_LANGUAGES
 from puente.directory.forms import SearchForm
-from puente.directory.models import SdohCategory, ServiceAtLocation
+from puente.directory.models import Phone, SdohCategory, ServiceAtLocation
 from puente.screening.models import HealthConcern
 
 from . import resources
 from .models import CheckBackAnswer, NotMetReason, Outcome, Priority
+from .partner_view import service_place
 
 MAX_MESSAGE = 2000
 
@@ -23,7 +26,9 @@ class ServiceChoiceField(forms.ModelChoiceField):
         service = obj.service.name if obj.service else ""
         location = obj.location.name if obj.location else ""
         org = obj.service.organization.name if obj.service and obj.service.organization else ""
-        return " — ".join(p for p in (service, location, org) if p)
+        label = service_place(service, location)
+        # The provider's name only when it adds something ("Food Bank — Food Bank" reads like an error).
+        return f"{label} — {org}" if org and org.casefold() not in label.casefold() else label
 
 
 class ConcernChoiceField(forms.ModelMultipleChoiceField):
@@ -44,8 +49,15 @@ def referable_services():
 
 
 class ReferralForm(PuenteFormMixin, forms.Form):
+    idempotency_key = IdempotencyField()
     service_at_location = ServiceChoiceField(
-        label=_("Service"), queryset=ServiceAtLocation.objects.none(), empty_label=EMPTY_CHOICE_LABEL
+        label=_("Service"),
+        queryset=ServiceAtLocation.objects.none(),
+        empty_label=EMPTY_CHOICE_LABEL,
+        help_text=_(
+            "Only services kept by a partner organization in Puente are listed: the referral goes to that partner. "
+            "For any other service, call them instead."
+        ),
     )
     concerns = ConcernChoiceField(
         label=_("Needs this referral addresses"),
@@ -73,6 +85,22 @@ class ReferralForm(PuenteFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["service_at_location"].queryset = referable_services()
         self.fields["concerns"].queryset = open_concerns_queryset(patient)
+
+    @property
+    def recipient(self):
+        """The partner organization the chosen service's referral goes to (its directory organization's
+        ``curated_by``, as ``services.partner_org_for``), or None while no referable service is chosen. Read from
+        the submitted or preselected choice, so the page can name it before anything is sent."""
+        key = self["service_at_location"].value()
+        if not key:
+            return None
+        try:
+            sal = self.fields["service_at_location"].queryset.select_related("service__organization__curated_by")
+            chosen = sal.filter(pk=key).first()
+        except (ValueError, ValidationError):
+            return None
+        org = chosen.service.organization if chosen is not None and chosen.service is not None else None
+        return org.curated_by if org is not None else None
 
 
 def open_concerns_queryset(patient):
@@ -109,6 +137,31 @@ class PreselectForm(forms.Form):
     def service_refused(self) -> bool:
         """A service was asked for and is not one that can receive referrals."""
         return bool(self.data.get("service")) and "service" in self.errors
+
+    @property
+    def refused_listing(self):
+        """The active service at location the link named when it was refused only for having no partner
+        organization in Puente (so the page can say what to do instead), else None."""
+        if not self.service_refused:
+            return None
+        try:
+            sal = (
+                ServiceAtLocation.objects.filter(pk=self.data.get("service"), service__active=True)
+                .filter(Q(service__organization__isnull=True) | Q(service__organization__curated_by__isnull=True))
+                .select_related("service", "location")
+                .first()
+            )
+        except (ValueError, ValidationError):
+            return None
+        if sal is not None:
+            # The number to call instead: this site's, else the service's, else the location's.
+            where = Q(service_at_location=sal) | Q(service_id=sal.service_id)
+            if sal.location_id is not None:
+                where |= Q(location_id=sal.location_id)
+            phone = Phone.objects.filter(where).order_by("id").first()
+            sal.phone_number = phone.number if phone else ""
+            sal.label = service_place(sal.service.name, sal.location.name if sal.location else "")
+        return sal
 
 
 NEED_CHOICES = [(c.value, c.label) for c in SdohCategory if c != SdohCategory.UNSPECIFIED]

@@ -39,8 +39,24 @@ class PartnerView:
     decisions: dict = field(default_factory=dict)
 
     @property
+    def service_label(self) -> str:
+        return service_place(self.service_name, self.location_name)
+
+    @property
     def shares_anything(self) -> bool:
         return bool(self.shared)
+
+
+def service_place(service_name: str, location_name: str) -> str:
+    """The service and its location as "Service — Location", without saying a name twice: listings often name
+    the location after the service ("Westside Pantry" at "Westside Pantry", or "Westside Pantry — Belen"), and
+    "X — X" reads like an error."""
+    service, location = (service_name or "").strip(), (location_name or "").strip()
+    if not location or location.casefold() == service.casefold():
+        return service
+    if not service or location.casefold().startswith(service.casefold()):
+        return location
+    return f"{service} — {location}"
 
 
 def _service_names(sal) -> tuple[str, str]:

@@ -168,7 +168,12 @@ class ResourceSearch(PersonaTestCase):
                 self.assertEqual(page.status_code, 200)
                 self.assertNotIn("service_at_location", page.context["form"].initial)
                 self.assertIs(page.context["preselect_refused"], refused)
-                self.assertContains(page, "cannot receive referrals in Puente")
+                if query["service"] == str(lonely.pk):
+                    # A real listing without a partner: say it can't go electronically and what to do instead.
+                    self.assertContains(page, "so this referral can't be sent electronically")
+                    self.assertContains(page, "Call them instead at 505-555-0122")
+                else:
+                    self.assertContains(page, "cannot receive referrals in Puente")
         page = self.get(url=url, data={"concern": [str(foreign.pk)]})
         self.assertEqual(page.context["form"].initial, {})
         # The plain select is still there, without the partnerless listing.
