@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role, User
-from puente.core.forms import EMPTY_CHOICE_LABEL, DateInput, PuenteFormMixin
+from puente.core.forms import EMPTY_CHOICE_LABEL, DateInput, IdempotencyField, PuenteFormMixin
 from puente.screening.models import HealthConcern
 
 from . import lifecycle
@@ -44,6 +44,7 @@ class VersionedForm(PuenteFormMixin, forms.Form):
 
 
 class ConcernForm(PuenteFormMixin, forms.Form):
+    idempotency_key = IdempotencyField()
     category = forms.ChoiceField(label=_("Social need (SDOH category)"))
     icd10_code = forms.RegexField(
         label=_("ICD-10-CM Z code"),
@@ -93,6 +94,7 @@ class ConcernEditForm(VersionedForm):
 
 
 class GoalForm(PuenteFormMixin, forms.Form):
+    idempotency_key = IdempotencyField()
     concern = forms.ChoiceField(label=_("For which need"))
     text = _text(_("Goal, in the patient's own words"), _("For example: “I want to stay in my apartment.”"))
     target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE)
@@ -137,6 +139,7 @@ def assignee_queryset(organization_id):
 
 
 class InterventionForm(PuenteFormMixin, forms.Form):
+    idempotency_key = IdempotencyField()
     kind = forms.ChoiceField(label=_("Type"), choices=[("", EMPTY_CHOICE_LABEL), *Intervention.Kind.choices])
     description = _text(_("What will be done"), rows=2)
     assignee = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none(), required=False)

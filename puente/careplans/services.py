@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.models import User
 from puente.audit.models import AuditAction
 from puente.audit.services import acting_user, record_event
+from puente.core.idempotency import create_once
 from puente.patients.models import Patient
 from puente.screening.models import HealthConcern
 
@@ -99,9 +100,23 @@ def create_concern(
     note: str = "",
     source_note=None,
     user: User | None = None,
+    idempotency_key: str = "",
 ) -> HealthConcern:
-    """A concern entered by hand on the care plan: active at once (the worker is the one deciding)."""
+    """A concern entered by hand on the care plan: active at once (the worker is the one deciding). The same
+    idempotency key again answers with the first concern (core/idempotency.py)."""
     actor = acting_user(request, user)
+    concern, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        HealthConcern,
+        lambda: _create_concern(request, patient, category, icd10_code, priority, onset, note, source_note, actor),
+        scope=patient.pk,
+    )
+    return concern
+
+
+def _create_concern(request, patient, category, icd10_code, priority, onset, note, source_note, actor):
     if source_note is not None and (
         source_note.organization_id != patient.organization_id or source_note.patient_id != patient.pk
     ):
@@ -190,8 +205,21 @@ def create_goal(
     target_date: date | None = None,
     status: str = Goal.Status.PROPOSED,
     user: User | None = None,
+    idempotency_key: str = "",
 ) -> Goal:
     actor = acting_user(request, user)
+    goal, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        Goal,
+        lambda: _create_goal(request, patient, concern_id, text, target_date, status, actor),
+        scope=patient.pk,
+    )
+    return goal
+
+
+def _create_goal(request, patient, concern_id, text, target_date, status, actor):
     concern = _plan_concern(patient, concern_id)
     if status not in (Goal.Status.PROPOSED, Goal.Status.ACTIVE):
         raise InvalidPlan({"status": [_("A new goal is proposed or active.")]})
@@ -268,8 +296,21 @@ def create_intervention(
     assignee=None,
     due_date: date | None = None,
     user: User | None = None,
+    idempotency_key: str = "",
 ) -> Intervention:
     actor = acting_user(request, user)
+    item, _replayed = create_once(
+        goal.organization_id,
+        actor,
+        idempotency_key,
+        Intervention,
+        lambda: _create_intervention(request, goal, kind, description, assignee, due_date, actor),
+        scope=goal.pk,
+    )
+    return item
+
+
+def _create_intervention(request, goal, kind, description, assignee, due_date, actor):
     _check_assignee(goal.patient, assignee)
     if not goal.is_open:
         raise InvalidPlan({"__all__": [_("This goal is closed; add interventions to an open goal.")]})

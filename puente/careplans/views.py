@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
-from puente.core.forms import add_service_errors
+from puente.core.forms import add_service_errors, refuse_idempotency_key
+from puente.core.idempotency import IdempotencyConflict
 from puente.notes.models import ProgressNote
 from puente.patients.models import Patient
 from puente.patients.views import render_patient_page
@@ -347,17 +348,22 @@ def concern_add(request: HttpRequest, patient_pk) -> HttpResponse:
     form = ConcernForm(request.POST or None, notes=notes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        concern = services.create_concern(
-            request,
-            patient,
-            category=data["category"],
-            icd10_code=data["icd10_code"],
-            priority=data["priority"],
-            onset=data["onset"],
-            note=data["note"],
-            source_note=data["source_note"],
-        )
-        return _done(request, patient.pk, f"concern-{concern.pk}", _("Concern added."))
+        try:
+            concern = services.create_concern(
+                request,
+                patient,
+                category=data["category"],
+                icd10_code=data["icd10_code"],
+                priority=data["priority"],
+                onset=data["onset"],
+                note=data["note"],
+                source_note=data["source_note"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+        else:
+            return _done(request, patient.pk, f"concern-{concern.pk}", _("Concern added."))
     return _form_response(
         request,
         patient,
@@ -395,9 +401,12 @@ def goal_add(request: HttpRequest, patient_pk) -> HttpResponse:
                 text=data["text"],
                 target_date=data["target_date"],
                 status=data["status"],
+                idempotency_key=data["idempotency_key"],
             )
         except services.InvalidPlan as exc:
             add_service_errors(form, exc.errors)
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
         else:
             return _done(request, patient.pk, f"goal-{goal.pk}", _("Goal added."))
     return _form_response(
@@ -453,9 +462,12 @@ def intervention_add(request: HttpRequest, pk) -> HttpResponse:
                 description=data["description"],
                 assignee=data["assignee"],
                 due_date=data["due_date"],
+                idempotency_key=data["idempotency_key"],
             )
         except services.InvalidPlan as exc:
             add_service_errors(form, exc.errors)
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
         else:
             return _done(request, goal.patient_id, f"intervention-{item.pk}", _("Intervention added."))
     return _form_response(

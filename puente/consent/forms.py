@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Organization
-from puente.core.forms import EMPTY_CHOICE_LABEL, DateInput, PuenteFormMixin
+from puente.core.forms import EMPTY_CHOICE_LABEL, DateInput, IdempotencyField, PuenteFormMixin
 
 from . import documents, rules
 from .models import DataClass, Method, RecipientClass
@@ -43,6 +43,7 @@ def _document_error(kind: str, code: str) -> str:
 
 
 class ConsentForm(PuenteFormMixin, forms.Form):
+    idempotency_key = IdempotencyField()
     recipient_kind = forms.ChoiceField(
         label=_("Who may receive the information"),
         choices=[(NAMED, _("One named partner organization")), (CLASS, _("A class of recipients"))],

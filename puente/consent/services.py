@@ -5,16 +5,30 @@ from django.utils import timezone
 
 from puente.audit.models import AuditAction
 from puente.audit.services import acting_user, record_event
+from puente.core.idempotency import create_once
 
 from . import documents as docs
 from .models import Consent, ConsentDocument, Disclosure
 
 
 @transaction.atomic
-def record_consent(request, patient, *, user=None, documents=(), **fields) -> Consent:
+def record_consent(request, patient, *, user=None, documents=(), idempotency_key: str = "", **fields) -> Consent:
     """Store a consent as given (the form has validated it), with its evidence: `documents` is a list of
-    (kind, content_type, bytes) the form has checked (a drawn signature, a signed form)."""
+    (kind, content_type, bytes) the form has checked (a drawn signature, a signed form). The same idempotency key
+    again answers with the first consent (core/idempotency.py)."""
     actor = acting_user(request, user)
+    consent, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        Consent,
+        lambda: _record_consent(request, patient, actor, documents, fields),
+        scope=patient.pk,
+    )
+    return consent
+
+
+def _record_consent(request, patient, actor, documents, fields) -> Consent:
     consent = Consent(organization_id=patient.organization_id, patient=patient, created_by=actor, **fields)
     consent.full_clean(exclude=["organization", "patient", "created_by"])
     consent.save()

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.forms import refuse_idempotency_key
+from puente.core.idempotency import IdempotencyConflict
 from puente.patients.views import render_patient_page
 
 from . import services
@@ -55,9 +57,19 @@ def consent_new(request: HttpRequest, patient_pk) -> HttpResponse:
     patient = get_rw_patient_for_consent(request.user, patient_pk)
     form = ConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.record_consent(request, patient, documents=form.documents, **form.consent_fields())
-        messages.success(request, _("Consent recorded."))
-        return redirect("consent:list", patient_pk=patient.pk)
+        try:
+            services.record_consent(
+                request,
+                patient,
+                documents=form.documents,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.consent_fields(),
+            )
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("consent:list", patient_pk=patient.pk)
     return render_patient_page(request, "consent/new.html", patient, {"form": form}, view="consent_new")
 
 

@@ -1,6 +1,7 @@
 """Form helpers shared by every app."""
 
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -66,3 +67,31 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class IdempotencyField(forms.CharField):
+    """The hidden key that makes a double submit create one record (core/idempotency.py). The empty form gets a
+    fresh uuid4 each time it is shown; a form shown again after a validation error carries the key it was sent
+    with (a bound field shows its data), so correcting and saving still counts as the same submission. Not
+    required: an API client that sends no key gets no protection, and no error."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault("initial", new_idempotency_key)
+        super().__init__(**kwargs)
+
+
+def refuse_idempotency_key(form, message: str) -> None:
+    """The key was already used for something else: show why, and give the re-shown form a fresh key so that
+    saving it again is a new submission."""
+    form.add_error(None, message)
+    if form.is_bound and "idempotency_key" in form.fields:
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = new_idempotency_key()

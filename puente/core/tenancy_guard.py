@@ -68,7 +68,8 @@ def statement_violation(sql: str, tenant_tables: Iterable[str]) -> set[str]:
 
 @cache
 def tenant_tables() -> frozenset[str]:
-    """Every table whose model inherits TenantModel, and their django-simple-history tables."""
+    """Every table whose model inherits TenantModel (or, below accounts, says `tenant_owned = True`: core's
+    idempotency keys), and their django-simple-history tables."""
     from django.apps import apps
 
     from puente.accounts.models import TenantModel
@@ -76,6 +77,10 @@ def tenant_tables() -> frozenset[str]:
     tables = set()
     for model in apps.get_models():
         history_of = getattr(model, "instance_type", None)
-        if issubclass(model, TenantModel) or (history_of is not None and issubclass(history_of, TenantModel)):
+        if (
+            issubclass(model, TenantModel)
+            or getattr(model, "tenant_owned", False)
+            or (history_of is not None and issubclass(history_of, TenantModel))
+        ):
             tables.add(model._meta.db_table)
     return frozenset(tables)

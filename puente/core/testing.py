@@ -14,6 +14,7 @@ Personas, all in the hospital unless said otherwise:
 
 import itertools
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -130,3 +131,100 @@ class PersonaTestCase(TestCase):
         cls.carol.units.add(cls.unit)
         cls.patient = make_patient(cls.org)
         cls.episode = make_episode(cls.patient, team=cls.team, unit=cls.unit, worker=cls.alice)
+
+
+_KEY_INPUT = re.compile(r'<input\b[^>]*\bname="idempotency_key"[^>]*>')
+_VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def shown_idempotency_key(response) -> str:
+    """The hidden idempotency key in the form a page shows (what the browser will send back)."""
+    tag = _KEY_INPUT.search(response.content.decode())
+    assert tag is not None, "the form has no idempotency key"
+    value = _VALUE.search(tag.group(0))
+    return value.group(1) if value else ""
+
+
+class CreateFormIdempotencyChecks:
+    """The checks every create form with an idempotency key passes (mix into a PersonaTestCase).
+
+    A subclass gives `create_url()`, `valid_data()` (what a user types; may differ per call), `invalid_data()`,
+    `created()` (a queryset of the records the form makes) and `expected_location(record)` (where a successful
+    submit lands); `writer` and `other_writer` name two personas who may both use the form.
+    """
+
+    writer = "alice"
+    other_writer = "bob"
+
+    def create_url(self) -> str:
+        raise NotImplementedError
+
+    def valid_data(self) -> dict:
+        raise NotImplementedError
+
+    def invalid_data(self) -> dict:
+        raise NotImplementedError
+
+    def created(self):
+        raise NotImplementedError
+
+    def expected_location(self, record) -> str:
+        raise NotImplementedError
+
+    def _open(self, persona: str) -> str:
+        self.client.force_login(getattr(self, persona))  # type: ignore[attr-defined]
+        page = self.client.get(self.create_url())  # type: ignore[attr-defined]
+        assert page.status_code == 200, page.status_code
+        return shown_idempotency_key(page)
+
+    def _send(self, persona: str, data: dict, key: str):
+        self.client.force_login(getattr(self, persona))  # type: ignore[attr-defined]
+        return self.client.post(self.create_url(), {**data, "idempotency_key": key})  # type: ignore[attr-defined]
+
+    def test_it_gives_each_new_form_its_own_key(self):
+        first, second = self._open(self.writer), self._open(self.writer)
+        assert first and second and first != second
+
+    def test_it_creates_one_record_when_the_same_form_is_sent_twice(self):
+        before = self.created().count()
+        key = self._open(self.writer)
+        data = self.valid_data()
+        first = self._send(self.writer, data, key)
+        second = self._send(self.writer, data, key)
+        assert (first.status_code, second.status_code) == (302, 302), (first.status_code, second.status_code)
+        assert self.created().count() == before + 1
+        record = self.created().order_by("-created_at").first()
+        assert first["Location"] == second["Location"] == self.expected_location(record)
+
+    def test_two_forms_make_two_records(self):
+        before = self.created().count()
+        for _ in range(2):
+            response = self._send(self.writer, self.valid_data(), self._open(self.writer))
+            assert response.status_code == 302, response.status_code
+        assert self.created().count() == before + 2
+
+    def test_a_form_shown_again_after_an_error_keeps_its_key(self):
+        before = self.created().count()
+        key = self._open(self.writer)
+        refused = self._send(self.writer, self.invalid_data(), key)
+        assert refused.status_code == 200, refused.status_code
+        assert shown_idempotency_key(refused) == key
+        assert self.created().count() == before
+        # Corrected and sent (twice): saved once, under the same key.
+        data = self.valid_data()
+        assert self._send(self.writer, data, key).status_code == 302
+        assert self._send(self.writer, data, key).status_code == 302
+        assert self.created().count() == before + 1
+
+    def test_another_users_key_is_refused_without_showing_their_record(self):
+        key = self._open(self.writer)
+        self._send(self.writer, self.valid_data(), key)
+        theirs = self.created().order_by("-created_at").first()
+        count = self.created().count()
+        refused = self._send(self.other_writer, self.valid_data(), key)
+        assert refused.status_code == 200, refused.status_code
+        assert "This form was already used to save something else." in refused.content.decode()
+        assert str(theirs.pk) not in refused.content.decode()
+        assert self.created().count() == count
+        # The form is shown again with a fresh key: saving it again is a new submission.
+        assert shown_idempotency_key(refused) not in ("", key)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role, Team, Unit, User
-from puente.core.forms import DateTimeInput, PuenteFormMixin
+from puente.core.forms import DateTimeInput, IdempotencyField, PuenteFormMixin
 
 from .models import Episode, ReferralReason, SocialWorkReferral
 
@@ -74,7 +74,14 @@ class EpisodeForm(PuenteFormMixin, forms.ModelForm):
         return data
 
 
+class NewEpisodeForm(EpisodeForm):
+    """The episode form on its create page (the edit page and the API use EpisodeForm)."""
+
+    idempotency_key = IdempotencyField()
+
+
 class SocialWorkReferralForm(PuenteFormMixin, forms.ModelForm):
+    idempotency_key = IdempotencyField()
     reasons = forms.MultipleChoiceField(
         label=_("Reasons"), choices=ReferralReason.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.models import Role, User
 from puente.audit.models import AuditAction
 from puente.audit.services import acting_user, record_event, save_changes
+from puente.core.idempotency import create_once
 from puente.patients.models import Patient
 
 from .models import Episode, SocialWorkReferral
@@ -24,9 +25,27 @@ _actor = acting_user
 
 @transaction.atomic
 def create_episode(
-    request: HttpRequest | None, patient: Patient, data: dict[str, Any], *, user: User | None = None
+    request: HttpRequest | None,
+    patient: Patient,
+    data: dict[str, Any],
+    *,
+    user: User | None = None,
+    idempotency_key: str = "",
 ) -> Episode:
+    """A new episode of care. The same idempotency key again answers with the first one (core/idempotency.py)."""
     actor = _actor(request, user)
+    episode, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        Episode,
+        lambda: _create_episode(request, patient, data, actor),
+        scope=patient.pk,
+    )
+    return episode
+
+
+def _create_episode(request, patient: Patient, data: dict[str, Any], actor) -> Episode:
     episode = Episode(organization_id=patient.organization_id, patient=patient, created_by=actor, **data)
     episode.full_clean(exclude=["organization", "patient", "created_by"])
     episode.save()
@@ -52,9 +71,27 @@ def update_episode(
 
 @transaction.atomic
 def create_sw_referral(
-    request: HttpRequest | None, patient: Patient, data: dict[str, Any], *, user: User | None = None
+    request: HttpRequest | None,
+    patient: Patient,
+    data: dict[str, Any],
+    *,
+    user: User | None = None,
+    idempotency_key: str = "",
 ) -> SocialWorkReferral:
+    """A referral to social work. The same idempotency key again answers with the first one."""
     actor = _actor(request, user)
+    referral, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        SocialWorkReferral,
+        lambda: _create_sw_referral(request, patient, data, actor),
+        scope=patient.pk,
+    )
+    return referral
+
+
+def _create_sw_referral(request, patient: Patient, data: dict[str, Any], actor) -> SocialWorkReferral:
     referral = SocialWorkReferral(organization_id=patient.organization_id, patient=patient, created_by=actor, **data)
     if referral.team_id is None and referral.episode_id is not None:
         referral.team_id = referral.episode.team_id

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.forms import IdempotencyField
+
 from .formats import FORMATS, MAX_ADDENDUM_CHARS, MAX_PHRASE_CHARS, MAX_SECTION_CHARS, NoteFormat
 from .models import NoteTemplate, ProgressNote, SensitiveReason
 
@@ -34,6 +36,7 @@ def _sensitive_field() -> forms.ChoiceField:
 
 
 class StartNoteForm(forms.Form):
+    idempotency_key = IdempotencyField()
     format = forms.ChoiceField(
         label=_("Format"), choices=[(f.key, f.title) for f in FORMATS.values()], widget=forms.RadioSelect
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.models import User
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.idempotency import create_once
 from puente.episodes.models import Episode
 from puente.patients.models import Patient
 
@@ -170,13 +171,27 @@ def start_note(
     copy_from: ProgressNote | None = None,
     template: NoteTemplate | None = None,
     user: User | None = None,
+    idempotency_key: str = "",
 ) -> ProgressNote:
     """A new draft in the chosen format, linked to the active episode if there is one.
 
     Its sections start empty, or with an agency template's text, or with the carried sections (formats.py) of the
-    patient's copy-forward source; `copy_from` is re-checked here whatever the form let through.
+    patient's copy-forward source; `copy_from` is re-checked here whatever the form let through. The same
+    idempotency key again answers with the first draft (core/idempotency.py).
     """
     actor = user or request.user  # type: ignore[union-attr]
+    note, _replayed = create_once(
+        patient.organization_id,
+        actor,
+        idempotency_key,
+        ProgressNote,
+        lambda: _start_note(request, patient, note_format, contact_at, sensitive_reason, copy_from, template, actor),
+        scope=patient.pk,
+    )
+    return note
+
+
+def _start_note(request, patient, note_format, contact_at, sensitive_reason, copy_from, template, actor):
     if note_format not in FORMATS:
         raise InvalidNote({"format": [_("Choose a note format.")]})
     _check_reason(sensitive_reason)

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
-from puente.core.forms import add_service_errors
+from puente.core.forms import add_service_errors, refuse_idempotency_key
+from puente.core.idempotency import IdempotencyConflict
 from puente.patients.models import Patient
 from puente.patients.views import header_context
 
@@ -95,9 +96,12 @@ def note_start(request: HttpRequest, patient_pk) -> HttpResponse:
                 sensitive_reason=form.cleaned_data["sensitive_reason"],
                 copy_from=form.cleaned_data.get("copy_from"),
                 template=form.cleaned_data.get("template"),
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except services.InvalidNote as exc:
             add_service_errors(form, exc.errors, field_name)  # type: ignore[arg-type]
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
         else:
             messages.success(request, _("Draft started."))
             return redirect("notes:edit", pk=note.pk)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from puente.core.forms import DateInput, PuenteFormMixin, validate_phone
+from puente.core.forms import DateInput, IdempotencyField, PuenteFormMixin, validate_phone
 
 from .models import Patient, PatientIdentifier, RelatedPerson
 from .services import lookup_zip
@@ -88,6 +88,7 @@ class PatientForm(PuenteFormMixin, forms.ModelForm):
 
 
 class NewPatientForm(PatientForm):
+    idempotency_key = IdempotencyField()
     mrn_facility = forms.CharField(label=_("MRN issuing facility"), max_length=120, required=False)
     mrn = forms.CharField(label=_("MRN"), max_length=40, required=False)
     confirm_new = forms.BooleanField(label=_("None of these is the same person: create a new record"), required=False)

@@ -16,6 +16,7 @@ from puente.consent import rules
 from puente.consent.decide import reason_text, shareable_classes
 from puente.consent.services import record_disclosures
 from puente.core import messaging
+from puente.core.idempotency import create_once
 from puente.core.tenancy_guard import unscoped
 from puente.core.tokens import hash_token, new_link_token
 from puente.tasks import services as task_services
@@ -101,11 +102,17 @@ def create_referral(
 
 
 @transaction.atomic
-def make_referral(request, patient, *, send: bool, user=None, **fields) -> Referral:
-    """Create a referral and, when asked, send it in the same transaction (nothing is kept if sending fails)."""
-    referral = create_referral(request, patient, user=user, **fields)
-    if send:
-        referral = send_referral(request, referral, user=user)
+def make_referral(request, patient, *, send: bool, user=None, idempotency_key: str = "", **fields) -> Referral:
+    """Create a referral and, when asked, send it in the same transaction (nothing is kept if sending fails).
+    The same idempotency key again (the form sent twice) answers with the first referral (core/idempotency.py)."""
+
+    def make() -> Referral:
+        referral = create_referral(request, patient, user=user, **fields)
+        return send_referral(request, referral, user=user) if send else referral
+
+    referral, _replayed = create_once(
+        patient.organization_id, acting_user(request, user), idempotency_key, Referral, make, scope=patient.pk
+    )
     return referral
 
 

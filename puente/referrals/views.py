@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.forms import refuse_idempotency_key
+from puente.core.idempotency import IdempotencyConflict
 from puente.directory.search import UnknownZip, search_services
 from puente.patients.views import render_patient_page
 
@@ -94,7 +96,13 @@ def referral_new(request: HttpRequest, patient_pk) -> HttpResponse:
         d = form.cleaned_data
         recipient = services.partner_org_for(d["service_at_location"])
         if recipient is None:
-            form.add_error("service_at_location", _("This service has no partner account in Puente."))
+            form.add_error(
+                "service_at_location",
+                _(
+                    "No partner organization receives referrals for this service in Puente, so it can't be sent "
+                    "electronically. Call the service instead and write down what you arranged in a progress note."
+                ),
+            )
         elif action == "preview":
             preview = build_partner_view(
                 patient=patient,
@@ -115,9 +123,12 @@ def referral_new(request: HttpRequest, patient_pk) -> HttpResponse:
                     priority=d["priority"],
                     message=d["message_to_partner"],
                     patient_told=d["patient_told"],
+                    idempotency_key=d["idempotency_key"],
                 )
             except (services.ReferralError, IllegalTransition) as exc:
                 form.add_error(None, exc.message)
+            except IdempotencyConflict as exc:
+                refuse_idempotency_key(form, exc.message)
             else:
                 messages.success(request, _("Referral sent.") if action == "send" else _("Draft saved."))
                 return redirect("referrals:detail", pk=referral.pk)
@@ -126,6 +137,7 @@ def referral_new(request: HttpRequest, patient_pk) -> HttpResponse:
         "preview": preview,
         "preselected": "service_at_location" in initial,
         "preselect_refused": preselect is not None and preselect.service_refused,
+        "refused_listing": preselect.refused_listing if preselect is not None else None,
     }
     return render_patient_page(request, "referrals/new.html", patient, context, view="referral_new")
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.models import Organization, Team, TeamMembership
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.idempotency import purge_expired_keys
 from puente.episodes.models import Episode, Setting, SocialWorkReferral
 from puente.patients.models import Insurance
 
@@ -343,8 +344,10 @@ def send_reminders(now: datetime | None = None) -> SweepResult:
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
-    """Everything the timer runs: new clock tasks first, so a task that is already late escalates at once."""
+    """Everything the timer runs: new clock tasks first, so a task that is already late escalates at once. Old
+    idempotency keys of the create forms are purged here too (the timer every deployment already has)."""
     made = run_clocks(now)
     sent = send_reminders(now)
     made.reminded, made.escalated = sent.reminded, sent.escalated
+    purge_expired_keys(now)
     return made

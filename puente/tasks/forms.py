@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role, User
-from puente.core.forms import DateTimeInput, PuenteFormMixin
+from puente.core.forms import DateTimeInput, IdempotencyField, PuenteFormMixin
 
 from .models import Task
 
@@ -22,6 +22,7 @@ class CompleteTaskForm(forms.Form):
 class NewTaskForm(PuenteFormMixin, forms.Form):
     """A task a worker sets by hand for a patient (clock rules create the automatic ones)."""
 
+    idempotency_key = IdempotencyField()
     title = forms.CharField(label=_("What needs doing"), max_length=200)
     due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeInput())
     priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.ROUTINE)

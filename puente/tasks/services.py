@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.idempotency import create_once
 
 from .models import Notification, Task
 
@@ -22,18 +23,31 @@ def create_task(
     source="",
     source_id="",
     user=None,
+    idempotency_key: str = "",
 ) -> Task:
-    task = Task.objects.create(
-        organization_id=organization_id,
-        title=title[:200],
-        patient=patient,
-        assignee=assignee,
-        due_at=due_at,
-        priority=priority,
-        source=source,
-        source_id=source_id,
+    """A task. A task set by hand carries the form's idempotency key: the form sent twice makes one task
+    (core/idempotency.py); the clocks' tasks have their own unique key (source, source_id)."""
+
+    def make() -> Task:
+        task = Task.objects.create(
+            organization_id=organization_id,
+            title=title[:200],
+            patient=patient,
+            assignee=assignee,
+            due_at=due_at,
+            priority=priority,
+            source=source,
+            source_id=source_id,
+        )
+        record_event(request, AuditAction.CREATE, obj=task, patient_id=patient.pk if patient else None, user=user)
+        return task
+
+    if not idempotency_key:
+        return make()
+    actor = user or request.user
+    task, _replayed = create_once(
+        organization_id, actor, idempotency_key, Task, make, scope=patient.pk if patient else ""
     )
-    record_event(request, AuditAction.CREATE, obj=task, patient_id=patient.pk if patient else None, user=user)
     return task
 
 

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from puente.core.forms import refuse_idempotency_key
 from puente.core.http import safe_next
+from puente.core.idempotency import IdempotencyConflict
 from puente.patients.permissions import get_rw_patient_for_user
 from puente.patients.views import render_patient_page
 
@@ -60,7 +62,11 @@ def task_new(request: HttpRequest, patient_pk) -> HttpResponse:
     initial = {"assignee": request.user.pk, "due_at": timezone.localtime() + timedelta(days=1)}
     form = NewTaskForm(request.POST or None, initial=initial, organization_id=patient.organization_id)
     if request.method == "POST" and form.is_valid():
-        services.create_task(request, organization_id=patient.organization_id, patient=patient, **form.cleaned_data)
-        messages.success(request, _("Task added."))
-        return redirect("patients:detail", pk=patient.pk)
+        try:
+            services.create_task(request, organization_id=patient.organization_id, patient=patient, **form.cleaned_data)
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("patients:detail", pk=patient.pk)
     return render_patient_page(request, "tasks/new.html", patient, {"form": form}, view="task_new")
