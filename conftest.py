@@ -140,3 +140,19 @@ def _tenant_queries_filter_on_organization(request):
             fh.write(f"## {request.node.nodeid}\n{report}\n")
         return
     pytest.fail(f"queries on tenant tables without organization_id:\n{report}", pytrace=False)
+
+
+def _hypothesis_profiles():
+    """Property tests (hypothesis, and schemathesis on top of it) are derandomized by default, so the suite runs the
+    same examples on every machine and in CI and a failure reproduces; `HYPOTHESIS_PROFILE=explore` draws fresh
+    random examples on each run, for a local hunt. No example database is written."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # requirements-dev.txt not installed: the property tests skip themselves
+        return
+    settings.register_profile("puente", derandomize=True, database=None, deadline=None, print_blob=True)
+    settings.register_profile("explore", derandomize=False, database=None, deadline=None, print_blob=True)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "puente"))
+
+
+_hypothesis_profiles()

@@ -33,6 +33,7 @@ from puente.patients.models import Patient, PatientIdentifier
 from puente.patients.permissions import can_write_patient, get_patient_for_user
 
 MAX_PAGE = 100
+MAX_OFFSET = 1_000_000_000
 
 
 class TokenAuth(HttpBearer):
@@ -63,6 +64,19 @@ api = NinjaAPI(
     # The interactive docs page loads Swagger UI from a CDN; Puente serves nothing from CDNs.
     docs_url=None,
 )
+
+
+class ErrorOut(Schema):
+    """An error answer: `detail` in words; on 422 `errors` lists the problems by field."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+# The errors every operation can answer, documented on each route so that clients (and the schemathesis run in
+# tests/test_api_fuzz.py) know them: 401 no or unknown token, 403 a missing scope or a read-only role, 404 not
+# found or not visible to this user, 422 invalid input.
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
@@ -312,10 +326,12 @@ def _form_errors(form) -> dict[str, list[str]]:
 
 
 def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
-    return max(1, min(limit, MAX_PAGE)), max(0, offset)
+    # The offset is clamped too: a huge one (2**63, found by schemathesis) overflowed the database's integer
+    # and answered 500; past any real table the page is empty anyway.
+    return max(1, min(limit, MAX_PAGE)), min(max(0, offset), MAX_OFFSET)
 
 
-@api.get("/patients", response=PatientPage, tags=["patients"])
+@api.get("/patients", response={200: PatientPage, **ERRORS}, tags=["patients"])
 def list_patients(request, q: str = "", limit: int = 50, offset: int = 0):
     require_scope(request, "patients:read")
     limit, offset = _page_bounds(limit, offset)
@@ -341,7 +357,7 @@ def list_patients(request, q: str = "", limit: int = 50, offset: int = 0):
     }
 
 
-@api.get("/patients/{patient_id}", response=PatientOut, tags=["patients"])
+@api.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS}, tags=["patients"])
 def get_patient(request, patient_id: UUID):
     require_scope(request, "patients:read")
     patient = get_patient_for_user(request.user, patient_id)
@@ -349,7 +365,7 @@ def get_patient(request, patient_id: UUID):
     return _patient_out(patient, request.user.has_reduced_view)
 
 
-@api.post("/patients", response={201: PatientOut, 409: DuplicateOut}, tags=["patients"])
+@api.post("/patients", response={201: PatientOut, 409: DuplicateOut, **ERRORS}, tags=["patients"])
 def create_patient(request, payload: PatientIn):
     """Creates a patient. Possible duplicates answer 409 with candidates unless `confirm_new` is true."""
     require_scope(request, "patients:write")
@@ -402,7 +418,7 @@ def _unchanged(obj, changes: dict) -> bool:
     return all(getattr(obj, k) == v for k, v in changes.items())
 
 
-@api.patch("/patients/{patient_id}", response=PatientOut, tags=["patients"])
+@api.patch("/patients/{patient_id}", response={200: PatientOut, **ERRORS}, tags=["patients"])
 def update_patient(request, patient_id: UUID, payload: PatientPatch):
     require_scope(request, "patients:write")
     patient = get_patient_for_user(request.user, patient_id)
@@ -442,7 +458,7 @@ def _get_episode_for_user(user, episode_id) -> Episode:
         raise Http404 from None
 
 
-@api.get("/episodes", response=EpisodePage, tags=["episodes"])
+@api.get("/episodes", response={200: EpisodePage, **ERRORS}, tags=["episodes"])
 def list_episodes(request, patient_id: UUID | None = None, limit: int = 50, offset: int = 0):
     require_scope(request, "episodes:read")
     limit, offset = _page_bounds(limit, offset)
@@ -461,7 +477,7 @@ def list_episodes(request, patient_id: UUID | None = None, limit: int = 50, offs
     return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
-@api.get("/episodes/{episode_id}", response=EpisodeOut, tags=["episodes"])
+@api.get("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, tags=["episodes"])
 def get_episode(request, episode_id: UUID):
     require_scope(request, "episodes:read")
     episode = _get_episode_for_user(request.user, episode_id)
@@ -469,7 +485,7 @@ def get_episode(request, episode_id: UUID):
     return episode
 
 
-@api.post("/episodes", response={201: EpisodeOut}, tags=["episodes"])
+@api.post("/episodes", response={201: EpisodeOut, **ERRORS}, tags=["episodes"])
 def create_episode(request, payload: EpisodeIn):
     require_scope(request, "episodes:write")
     patient = get_patient_for_user(request.user, payload.patient_id)
@@ -484,7 +500,7 @@ def create_episode(request, payload: EpisodeIn):
     return Status(201, episode)
 
 
-@api.patch("/episodes/{episode_id}", response=EpisodeOut, tags=["episodes"])
+@api.patch("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, tags=["episodes"])
 def update_episode(request, episode_id: UUID, payload: EpisodePatch):
     require_scope(request, "episodes:write")
     episode = _get_episode_for_user(request.user, episode_id)

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Field, Header, Router, Schema, Status
 
-from puente.api.api import ValidationFailed, _form_errors, _page_bounds, require_scope
+from puente.api.api import ERRORS, ErrorOut, ValidationFailed, _form_errors, _page_bounds, require_scope
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.consent import rules
@@ -165,11 +165,6 @@ class OutcomeIn(Schema):
     reason: str = Field("", description="Why not met: " + ", ".join(NotMetReason.values))
     note: str = Field("", max_length=500)
     idempotency_key: str = Field("", max_length=MAX_CLIENT_KEY)
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -342,7 +337,7 @@ def _conflict(message: str):
 # --- endpoints -------------------------------------------------------------------------------------------------
 
 
-@router.get("/referrals", response=ReferralPage, exclude_unset=True)
+@router.get("/referrals", response={200: ReferralPage, **ERRORS}, exclude_unset=True)
 def list_referrals(request, status: str = "", patient_id: UUID | None = None, limit: int = 50, offset: int = 0):
     """Referrals this token may read, newest first: a care organization's (`patient_id` narrows to one patient)
     or, for a partner, those sent to its organization (never drafts). A partner's list holds, like its list
@@ -400,7 +395,7 @@ def list_referrals(request, status: str = "", patient_id: UUID | None = None, li
     return {"count": count, "limit": limit, "offset": offset, "items": out}
 
 
-@router.get("/referrals/{referral_id}", response=ReferralOut, exclude_unset=True)
+@router.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, exclude_unset=True)
 def get_referral(request, referral_id: UUID):
     """One referral. Another organization's referral (or one not sent to this partner) answers 404."""
     require_scope(request, "referrals:read")
@@ -409,7 +404,7 @@ def get_referral(request, referral_id: UUID):
 
 @router.post(
     "/referrals",
-    response={200: ReferralOut, 201: ReferralOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ReferralOut, 201: ReferralOut, 409: ErrorOut, **ERRORS},
     exclude_unset=True,
 )
 def create_referral(
@@ -456,7 +451,7 @@ def create_referral(
 
 @router.post(
     "/referrals/{referral_id}/status",
-    response={200: ReferralOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ReferralOut, 409: ErrorOut, **ERRORS},
     exclude_unset=True,
 )
 def change_status(
@@ -489,7 +484,7 @@ def change_status(
 
 @router.post(
     "/referrals/{referral_id}/outcome",
-    response={200: ReferralOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ReferralOut, 409: ErrorOut, **ERRORS},
     exclude_unset=True,
 )
 def record_outcome(

@@ -21,7 +21,7 @@ from ninja.errors import HttpError
 from pydantic import WithJsonSchema
 
 from puente.accounts.models import Role
-from puente.api.api import ValidationFailed, _page_bounds, require_scope
+from puente.api.api import ERRORS, ValidationFailed, _page_bounds, require_scope
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.forms import reject_markup
@@ -157,14 +157,14 @@ def _instrument_or_404(instrument_id: str) -> dict:
         raise HttpError(404, f"There is no instrument {instrument_id!r}; GET /api/v1/instruments lists them.")
 
 
-@router.get("/instruments", response=list[InstrumentSummaryOut])
+@router.get("/instruments", response={200: list[InstrumentSummaryOut], **ERRORS})
 def list_instruments(request):
     """Every instrument in the library. Holds no patient data, so it is not audited."""
     require_scope(request, "screening:read")
     return [_summary(inst) for inst in all_instruments().values()]
 
 
-@router.get("/instruments/{instrument_id}", response=InstrumentOut)
+@router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **ERRORS})
 def get_instrument_definition(request, instrument_id: str):
     """The full definition: items (by LOINC code) in order, with answer lists, LA codes, points, skip logic
     (`enable_when`) and English and Spanish text. Holds no patient data, so it is not audited."""
@@ -260,11 +260,6 @@ class ScreeningPage(Schema):
     limit: int
     offset: int
     items: list[ScreeningOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 def _with_related(qs):
@@ -434,7 +429,7 @@ def _key_reused(existing: ScreeningResponse, patient: Patient, instrument_id: st
 
 @router.post(
     "/patients/{patient_id}/screenings",
-    response={200: ScreeningOut, 201: ScreeningOut, 422: ErrorOut},
+    response={200: ScreeningOut, 201: ScreeningOut, **ERRORS},
 )
 def submit(
     request,
@@ -498,7 +493,7 @@ def submit(
     return Status(201, _screening_out(response, not sees_item_answers(request.user)))
 
 
-@router.get("/patients/{patient_id}/screenings", response=ScreeningPage)
+@router.get("/patients/{patient_id}/screenings", response={200: ScreeningPage, **ERRORS})
 def list_screenings(request, patient_id: UUID, instrument_id: str = "", limit: int = 50, offset: int = 0):
     """The patient's screenings, newest first; `instrument_id` narrows to one instrument."""
     require_scope(request, "screening:read")
@@ -524,7 +519,7 @@ def list_screenings(request, patient_id: UUID, instrument_id: str = "", limit: i
     }
 
 
-@router.get("/screenings/{screening_id}", response=ScreeningOut)
+@router.get("/screenings/{screening_id}", response={200: ScreeningOut, **ERRORS})
 def get_screening(request, screening_id: UUID):
     require_scope(request, "screening:read")
     try:

@@ -25,6 +25,7 @@ from .search import distances_from, text_filter
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
+MAX_PAGE_NUMBER = 1_000_000
 METRES_PER_MILE = 1609.344
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 
@@ -65,7 +66,12 @@ def _page(items_total, page, per_page, contents):
 
 
 def _paging(request):
-    return _int(request, "page", 1), _int(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+    page = _int(request, "page", 1)
+    # A huge page number (found by schemathesis, tests/test_hsds_api_fuzz.py) overflowed the database's integer
+    # in OFFSET and answered 500; no directory has a million pages.
+    if page > MAX_PAGE_NUMBER:
+        raise BadParameter(f"page must be at most {MAX_PAGE_NUMBER}")
+    return page, _int(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
 
 
 def _json(view):

@@ -35,7 +35,9 @@ class ZipPoint:
 def zip_point(zip_code: str) -> ZipPoint | None:
     """The point for a 5-digit ZIP code (a ZIP+4 is cut to 5 digits), or None if unknown."""
     code = (zip_code or "").strip()[:5]
-    if len(code) != 5 or not code.isdigit():
+    # ASCII digits only: str.isdigit() accepts "١٢٣٤٥", and `zipcodes` (Rust) then panics slicing inside a
+    # multi-byte character (a BaseException, so the request died with a 500). Found by schemathesis.
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
         return None
     try:
         found = zipcodes.matching(code)

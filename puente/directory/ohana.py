@@ -149,7 +149,9 @@ def map_ohana(tables: dict[str, list[dict]], source: str) -> tuple[dict, list[st
                 }
             )
         )
-        for i, source_name in enumerate(split_list(row.get("funding_sources", ""))):
+        # A row without an id is rejected by the parser (required field); its funding, accessibility and languages
+        # have nothing to hang from, so they are left out instead of crashing the whole import with a KeyError.
+        for i, source_name in enumerate(split_list(row.get("funding_sources", "")) if row.get("id") else []):
             out["funding.csv"].append(
                 {"id": ids("org_funding", f"{row['id']}:{i}"), "organization_id": oid, "source": source_name}
             )
@@ -187,7 +189,7 @@ def map_ohana(tables: dict[str, list[dict]], source: str) -> tuple[dict, list[st
                 }
             )
         )
-        for code in split_list(row.get("accessibility", "")):
+        for code in split_list(row.get("accessibility", "")) if row.get("id") else []:
             out["accessibility.csv"].append(
                 {
                     "id": ids("accessibility", f"{row['id']}:{code}"),
@@ -195,7 +197,7 @@ def map_ohana(tables: dict[str, list[dict]], source: str) -> tuple[dict, list[st
                     "description": ACCESSIBILITY.get(code, code.replace("_", " ").capitalize()),
                 }
             )
-        for name in split_list(row.get("languages", "")):
+        for name in split_list(row.get("languages", "")) if row.get("id") else []:
             out["languages.csv"].append(
                 {"id": ids("location_language", f"{row['id']}:{name}"), "location_id": lid, **language_row(name)}
             )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from puente.accounts.models import User
 from puente.audit.models import AuditAction
 from puente.audit.services import acting_user, record_event, save_changes
+from puente.core.idempotency import create_once
 
 from .matching import NameParts, compare_names, normalize
 from .models import BreakGlassAccess, Patient, PatientIdentifier, PossibleDuplicate, RelatedPerson
@@ -31,8 +32,13 @@ class ZipInfo:
 
 def lookup_zip(code: str) -> ZipInfo | None:
     """Offline ZIP lookup (the `zipcodes` package); None for a ZIP the US Postal Service does not have."""
+    code = (code or "").strip()[:5]
+    # Five ASCII digits only: `zipcodes` (Rust) panics on other scripts' digits ("١٢٣٤٥"), a BaseException that
+    # ended the request in a 500 (found by the API fuzz test); the same guard as directory/geo.py.
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
+        return None
     try:
-        found = zipcodes.matching(code.strip()[:5])
+        found = zipcodes.matching(code)
     except (ValueError, TypeError):
         return None
     if not found:
@@ -76,8 +82,22 @@ def create_patient(
     identifiers: list[tuple[str, str]] | None = None,
     *,
     user: User | None = None,
+    idempotency_key: str = "",
 ) -> Patient:
+    """Register a patient (the view has run the duplicate check). The same idempotency key again answers with the
+    first record (core/idempotency.py)."""
     actor = _actor(request, user)
+    patient, _replayed = create_once(
+        actor.organization_id,
+        actor,
+        idempotency_key,
+        Patient,
+        lambda: _create_patient(request, data, identifiers, actor),
+    )
+    return patient
+
+
+def _create_patient(request, data: dict[str, Any], identifiers, actor) -> Patient:
     patient = Patient(organization_id=actor.organization_id, created_by=actor, updated_by=actor, **data)
     _derive(patient)
     patient.full_clean(exclude=["organization", "created_by", "updated_by"])
