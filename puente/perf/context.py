@@ -70,7 +70,13 @@ def build_context(seed: int, caseload: int = CASELOAD) -> BenchContext:
         caseload=mine.count(),
         supervisor=team.supervisor if team else None,
         admin=User.objects.filter(organization=org, role=Role.ADMIN).order_by("email").first(),
-        partner=User.objects.filter(role=Role.PARTNER, organization__kind=Organization.Kind.PARTNER)
-        .order_by("email")
-        .first(),
+        partner=_partner(seed),
     )
+
+
+def _partner(seed: int) -> User | None:
+    """The first partner staff member of the data set's own partners (generate_scale makes them, with referrals
+    from this data set's patients), so the small and the large data set each measure their own inbox; else any
+    partner in the database."""
+    partners = User.objects.filter(role=Role.PARTNER, organization__kind=Organization.Kind.PARTNER).order_by("email")
+    return partners.filter(organization__slug__startswith=f"scale-s{seed}-partner-").first() or partners.first()

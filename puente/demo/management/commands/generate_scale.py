@@ -15,6 +15,10 @@ Clinical activity comes with the patients, in the issue's proportions (per 100,0
 screenings = 1,000,000 answers, 500,000 progress notes): screenings are scored by the real pure rule
 (`screening.scoring.score`) so totals and bands are true to their answers; item 9 is always "not at all", so no
 screening claims a crisis alert that does not exist. Notes are signed DAP notes by a worker of the episode's team.
+
+The community side (`_scale_community.py`), per 100,000 patients: 50 partner organizations with partner staff,
+100,000 directory services (built for search) and about 300,000 closed-loop referrals to the partners' services
+with their lifecycle events, consents and disclosures. `--no-activity` leaves out the referrals, not the directory.
 """
 
 import random
@@ -34,6 +38,7 @@ from tqdm import tqdm
 from puente.accounts.models import Discipline, Organization, Role, Team, TeamMembership, Unit, User
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.demo.management.commands._scale_community import Community
 from puente.demo.management.commands.seed_demo import (
     ANGLO_FAMILY,
     ANGLO_GIVEN_F,
@@ -168,7 +173,9 @@ class Command(BaseCommand):
             help=f"size as a fraction of the benchmark issue's data set (1 = {PATIENTS_AT_SCALE_1:,} patients)",
         )
         parser.add_argument(
-            "--no-activity", action="store_true", help="patients, episodes and referrals only: no screenings or notes"
+            "--no-activity",
+            action="store_true",
+            help="patients, episodes and social-work referrals only: no screenings, notes or community referrals",
         )
         parser.add_argument("--organizations", type=int, default=2, help="care organizations (default 2)")
         parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same data")
@@ -206,6 +213,13 @@ class Command(BaseCommand):
         sizes = structure_sizes(n, n_orgs)
         plans = [self._organization(seed, i, teams, staff) for i, (teams, staff) in enumerate(sizes)]
         counts = {"patients": 0, "episodes": 0, "sw_referrals": 0, "screenings": 0, "answers": 0, "notes": 0}
+
+        # Partners and the directory first: the patients' referrals go to its services.
+        self.community = Community(self, seed, n)
+        began = time.perf_counter()
+        with tqdm(total=self.community.n_services, unit=" services", disable=opts["verbosity"] == 0) as progress:
+            self.community.build([plan.org.pk for plan in plans], progress)
+        self.directory_seconds = time.perf_counter() - began
         with tqdm(total=n, unit=" patients", disable=opts["verbosity"] == 0) as progress:
             for plan, org_patients in zip(plans, split(n, n_orgs), strict=True):
                 done = 0
@@ -216,6 +230,7 @@ class Command(BaseCommand):
                     done += size
                     progress.update(size)
 
+        counts |= self.community.counts
         # Fresh planner statistics: right after a bulk load PostgreSQL still believes the tables are nearly empty
         # (autovacuum gets to them minutes later) and plans every page for ten rows instead of thousands.
         with connection.cursor() as cursor:
@@ -341,11 +356,15 @@ class Command(BaseCommand):
             )
         return names
 
-    def _staff(self, org: Organization, seed: int, index: int, role: str, k: int) -> User:
-        rng = self.rng
+    def _person_name(self, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
         female = rng.random() < 0.7
         pools = NAME_POOLS[rng.choices(GROUPS, weights=GROUP_WEIGHTS)[0]]
-        name = f"{rng.choice(pools[0] if female else pools[1])} {rng.choice(pools[2])}"
+        return f"{rng.choice(pools[0] if female else pools[1])} {rng.choice(pools[2])}"
+
+    def _staff(self, org: Organization, seed: int, index: int, role: str, k: int) -> User:
+        rng = self.rng
+        name = self._person_name()
         short = {"social_worker": "sw", "supervisor": "sup", "care_team": "care", "intake": "intake", "admin": "admin"}
         discipline, credentials = "", ""
         if role == Role.CARE_TEAM:
@@ -404,7 +423,9 @@ class Command(BaseCommand):
             )
         counts = {"patients": len(patients), "episodes": len(episodes), "sw_referrals": len(referrals)}
         if self.activity:
-            counts |= self._activity(plan, list(zip(patients, episodes, strict=True)))
+            pairs = list(zip(patients, episodes, strict=True))
+            counts |= self._activity(plan, pairs)
+            self.community.referrals(plan, pairs)  # counted by the community plan itself
         return counts
 
     # Clinical activity: screenings with their answers, progress notes.
@@ -647,6 +668,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"With {counts['screenings']} screenings ({counts['answers']} answers) and {counts['notes']} notes."
             )
+        self.stdout.write(
+            f"Community: {counts['partners']} partner organizations ({counts['partner_staff']} partner staff), "
+            f"{counts['services']} directory services in {counts['directory_organizations']} directory organizations "
+            f"(built and indexed for search in {self.directory_seconds:.1f}s), {counts['referrals']} community "
+            f"referrals with {counts['referral_events']} events, {counts['consents']} consents, "
+            f"{counts['disclosures']} disclosures and {counts['checkback_links']} check-back links."
+        )
         self.stdout.write(f"Staff sign in with the password {DEMO_PASSWORD}, for example:")
         for plan in plans:
             self.stdout.write(f"  {plan.org.name}: {plan.clerk.email} (intake)")
+        for partner in self.community.partners[:1]:
+            self.stdout.write(f"  {partner.name}: partner01@p1.s{self.community.seed}.scale.example (partner)")
