@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("PUENTE_PG_JIT", "false"):
+    # PostgreSQL's JIT compiles any plan whose *estimated* cost passes jit_above_cost; the permission subqueries
+    # are estimated over a whole organization even where a patient's own index probe answers in a millisecond,
+    # so a 1 ms note list spent 260 ms compiling (docs/performance.md). Short OLTP queries gain nothing from it.
+    # PUENTE_PG_JIT=true restores the server's setting (e.g. for a reporting replica).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from puente.core.paging import page_of
 
 from .forms import AuditFilterForm
 from .models import AuditAction, AuditEvent
@@ -45,10 +46,8 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Read the page before this visit is logged: the paginator counted the rows already, so a lazy page
-    # would show this new event and push the oldest row of the page out of sight.
-    page.object_list = list(page.object_list)
+    # Read before this visit is logged (page_of reads at once), so the new event does not push a row out of sight.
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     record_event(request, AuditAction.READ, object_type="audit.event_list", detail={"filters": request.GET.dict()})
     query = request.GET.copy()
     query.pop("page", None)

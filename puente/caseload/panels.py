@@ -20,4 +20,5 @@ def my_caseload_panel(user) -> Panel | None:
         {"rows": rows, "is_supervisor": user.role == Role.SUPERVISOR},
         {str(e.patient_id) for e in episodes},
         order=5,
+        replaces=frozenset({"active_patients"}),
     )

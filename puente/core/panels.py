@@ -16,6 +16,9 @@ class Panel:
     context: dict[str, Any]
     patient_ids: set[str] = field(default_factory=set)
     order: int = 50
+    # Sections of the dashboard's own that this panel shows better (e.g. "active_patients": the caseload panel
+    # lists the same patients with their acuity), so the dashboard neither queries nor renders them twice.
+    replaces: frozenset[str] = frozenset()
 
 
 _PROVIDERS: list[Callable[[Any], Panel | None]] = []

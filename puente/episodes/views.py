@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 from puente.accounts.models import Role
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
+from puente.core.forms import refuse_idempotency_key
 from puente.core.http import safe_next
+from puente.core.idempotency import IdempotencyConflict
 from puente.core.panels import panels_for
 from puente.patients.models import BreakGlassAccess
 from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
@@ -26,6 +28,7 @@ from .forms import (
     AssignForm,
     EpisodeForm,
     FirstContactForm,
+    NewEpisodeForm,
     QueueFilterForm,
     SocialWorkReferralForm,
 )
@@ -62,11 +65,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     mine = list(_queue_qs(user).filter(assigned_to=user)[:50])
     waiting = list(_queue_qs(user).filter(assigned_to__isnull=True)[:10])
-    my_episodes = list(
-        Episode.objects.filter(organization_id=user.organization_id, assigned_worker=user, status="active")
-        .select_related("patient", "team", "unit")
-        .order_by("patient__legal_family_name")[:100]
-    )
+    extra_panels = panels_for(user)
+    my_episodes = []
+    show_active_patients = not any("active_patients" in panel.replaces for panel in extra_panels)
+    if show_active_patients:
+        my_episodes = list(
+            Episode.objects.filter(organization_id=user.organization_id, assigned_worker=user, status="active")
+            .select_related("patient", "team", "unit")
+            .order_by("patient__legal_family_name")[:100]
+        )
     glass = []
     if user.role == Role.SUPERVISOR:
         glass = list(
@@ -74,7 +81,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 organization_id=user.organization_id, reviewed_at__isnull=True
             ).select_related("user", "patient")[:20]
         )
-    extra_panels = panels_for(user)
     shown = {str(r.patient_id) for r in mine + waiting} | {str(e.patient_id) for e in my_episodes}
     for panel in extra_panels:
         shown |= panel.patient_ids
@@ -86,6 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "waiting": waiting,
             "my_episodes": my_episodes,
+            "show_active_patients": show_active_patients,
             "glass": glass,
             "now": now,
             "panels": extra_panels,
@@ -199,9 +206,14 @@ def referral_create(request: HttpRequest, patient_pk) -> HttpResponse:
     form = SocialWorkReferralForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        services.create_sw_referral(request, patient, data)
-        messages.success(request, _("Referral to social work sent."))
-        return redirect(patient)
+        key = data.pop("idempotency_key")
+        try:
+            services.create_sw_referral(request, patient, data, idempotency_key=key)
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+        else:
+            messages.success(request, _("Referral to social work sent."))
+            return redirect(patient)
     return render_patient_page(
         request,
         "patients/subform.html",
@@ -214,11 +226,16 @@ def referral_create(request: HttpRequest, patient_pk) -> HttpResponse:
 @login_required
 def episode_create(request: HttpRequest, patient_pk) -> HttpResponse:
     patient = get_rw_patient_for_user(request.user, patient_pk)
-    form = EpisodeForm(request.POST or None, organization_id=patient.organization_id)
+    form = NewEpisodeForm(request.POST or None, organization_id=patient.organization_id)
     if request.method == "POST" and form.is_valid():
-        services.create_episode(request, patient, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
-        messages.success(request, _("Episode added."))
-        return redirect(patient)
+        data = {k: form.cleaned_data[k] for k in EPISODE_FIELDS}
+        try:
+            services.create_episode(request, patient, data, idempotency_key=form.cleaned_data["idempotency_key"])
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+        else:
+            messages.success(request, _("Episode added."))
+            return redirect(patient)
     return render_patient_page(
         request,
         "patients/subform.html",

@@ -6,7 +6,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +15,9 @@ from django.views.decorators.http import require_POST
 
 from puente.audit.models import AuditAction, AuditEvent
 from puente.audit.services import record_event
+from puente.core.forms import refuse_idempotency_key
+from puente.core.idempotency import IdempotencyConflict, find_replay
+from puente.core.paging import page_of
 
 from . import services
 from .forms import (
@@ -127,8 +129,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(_search_filter(q))
     qs = qs.order_by("legal_family_name", "legal_given_name", "id").prefetch_related(active_episodes_prefetch())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    patients = list(page.object_list)
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
+    patients = page.object_list
     record_event(
         request,
         AuditAction.SEARCH if q else AuditAction.READ,
@@ -156,6 +158,19 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = NewPatientForm(request.POST or None)
     candidates = []
+    earlier = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Sent again (double click, retry): the record the first submit made, before the duplicate check
+            # would offer that very record as a possible duplicate.
+            earlier = find_replay(
+                request.user.organization_id, request.user, form.cleaned_data["idempotency_key"], Patient
+            )
+        except IdempotencyConflict as exc:
+            refuse_idempotency_key(form, exc.message)
+    if earlier is not None:
+        messages.success(request, _("Patient record created."))
+        return redirect(earlier)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         mrn = data.get("mrn", "").strip()
@@ -175,7 +190,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         if not candidates or data.get("confirm_new"):
             patient_data = {k: data[k] for k in PATIENT_FIELDS}
             identifiers = [(data["mrn_facility"].strip(), mrn)] if mrn else []
-            patient = services.create_patient(request, patient_data, identifiers)
+            patient = services.create_patient(
+                request, patient_data, identifiers, idempotency_key=data["idempotency_key"]
+            )
             for other_id in request.POST.getlist("possible_duplicate"):
                 other = Patient.objects.filter(organization_id=patient.organization_id, pk=other_id).first()
                 if other is not None:

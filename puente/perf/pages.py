@@ -67,8 +67,9 @@ PAGES: list[Page] = [
         "directory search",
         "worker",
         "directory:search",
-        # A fixed ZIP (Albuquerque, where the demo directory is): the patient's own ZIP finds nothing in one data
-        # set and something in the other, and an empty page runs fewer queries than a full one.
+        # A fixed ZIP (Albuquerque, where the demo directory is and where generate_scale clusters part of its
+        # directory): the patient's own ZIP finds nothing in one data set and something in the other, and an empty
+        # page runs fewer queries than a full one.
         query=lambda c: {
             "need": "food-insecurity",
             "zip": DIRECTORY_ZIP,
