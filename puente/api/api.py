@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema, Status
+from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 from ninja.security import HttpBearer
@@ -23,6 +23,7 @@ from puente.accounts.models import ApiToken
 from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.forms import reject_markup
+from puente.core.idempotency import IdempotencyConflict, find_replay
 from puente.core.tenancy_guard import unscoped
 from puente.episodes import services as episode_services
 from puente.episodes.forms import EPISODE_FIELDS, EpisodeForm
@@ -365,12 +366,31 @@ def get_patient(request, patient_id: UUID):
     return _patient_out(patient, request.user.has_reduced_view)
 
 
-@api.post("/patients", response={201: PatientOut, 409: DuplicateOut, **ERRORS}, tags=["patients"])
-def create_patient(request, payload: PatientIn):
+def _replay(request, key: str | None, model, *, scope=""):
+    """The record an earlier request with this `Idempotency-Key` created (None: a new or no key); a key of another
+    user or another kind of record is refused as invalid input, without showing that record."""
+    try:
+        return find_replay(request.user.organization_id, request.user, key or "", model, scope=scope)
+    except IdempotencyConflict as exc:
+        raise ValidationFailed({"idempotency_key": [exc.message]}) from None
+
+
+IDEMPOTENCY_HEADER = Header(
+    None,
+    alias="Idempotency-Key",
+    description="A retry with the same key creates nothing and answers 200 with the first record (7 days).",
+)
+
+
+@api.post("/patients", response={200: PatientOut, 201: PatientOut, 409: DuplicateOut, **ERRORS}, tags=["patients"])
+def create_patient(request, payload: PatientIn, idempotency_key: str | None = IDEMPOTENCY_HEADER):
     """Creates a patient. Possible duplicates answer 409 with candidates unless `confirm_new` is true."""
     require_scope(request, "patients:write")
     if not can_write_patient(request.user):
         raise PermissionDenied
+    # Before the duplicate check: a retried request must not be told its own first patient is a duplicate.
+    if (earlier := _replay(request, idempotency_key, Patient)) is not None:
+        return Status(200, _patient_out(earlier, False))
     data = payload.dict()
     confirm = data.pop("confirm_new")
     _check_identifiers(request.user.organization_id, data.pop("identifiers"))
@@ -410,7 +430,15 @@ def create_patient(request, payload: PatientIn):
                     ],
                 },
             )
-    patient = patient_services.create_patient(request, clean, [(i.facility, i.value) for i in payload.identifiers])
+    try:
+        patient = patient_services.create_patient(
+            request,
+            clean,
+            [(i.facility, i.value) for i in payload.identifiers],
+            idempotency_key=idempotency_key or "",
+        )
+    except IdempotencyConflict as exc:
+        raise ValidationFailed({"idempotency_key": [exc.message]}) from None
     return Status(201, _patient_out(patient, False))
 
 
@@ -485,18 +513,28 @@ def get_episode(request, episode_id: UUID):
     return episode
 
 
-@api.post("/episodes", response={201: EpisodeOut, **ERRORS}, tags=["episodes"])
-def create_episode(request, payload: EpisodeIn):
+@api.post("/episodes", response={200: EpisodeOut, 201: EpisodeOut, **ERRORS}, tags=["episodes"])
+def create_episode(request, payload: EpisodeIn, idempotency_key: str | None = IDEMPOTENCY_HEADER):
     require_scope(request, "episodes:write")
     patient = get_patient_for_user(request.user, payload.patient_id)
     if not can_write_patient(request.user):
         raise PermissionDenied
+    if (earlier := _replay(request, idempotency_key, Episode, scope=patient.pk)) is not None:
+        return Status(200, earlier)
     data = payload.dict()
     data.pop("patient_id")
     form = EpisodeForm(_episode_form_data(data), organization_id=patient.organization_id)
     if not form.is_valid():
         raise ValidationFailed(_form_errors(form))
-    episode = episode_services.create_episode(request, patient, {k: form.cleaned_data[k] for k in EPISODE_FIELDS})
+    try:
+        episode = episode_services.create_episode(
+            request,
+            patient,
+            {k: form.cleaned_data[k] for k in EPISODE_FIELDS},
+            idempotency_key=idempotency_key or "",
+        )
+    except IdempotencyConflict as exc:
+        raise ValidationFailed({"idempotency_key": [exc.message]}) from None
     return Status(201, episode)
 
 
