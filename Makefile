@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 PORT ?= 8000
+# Links in emails and text messages (check-backs, notifications) point at the port the app is served on.
+export PUENTE_BASE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
