@@ -7,11 +7,11 @@ vocabulary mapping, not a listing's curation), and keeping it apart lets its rul
 Writes follow the house rules (atomic, audited, ``verb_noun``). They are idempotent: adding a pair that exists or
 removing one that does not changes nothing and writes no audit row, so a double click or a stale page is harmless.
 
-No search document is refreshed: ``Service.search_document`` holds the words of a service's taxonomy terms, not
-its SDOH categories (``services.refresh_search_documents``), and the need filter joins the bridge live
-(``search.filtered_queryset``), so a change is seen by the next search without rebuilding anything. Should the
-document ever include category words, ``add_term_category``/``remove_term_category`` must refresh
-``services_using(term)``.
+No search document is refreshed: ``Service.search_document`` holds the words and facet words of a service's
+taxonomy terms (their ids), not its SDOH categories (``services.refresh_search_documents``), and a search turns
+the need into the terms bridged to it when it runs (``search.search_terms``), so a change is seen by the next
+search without rebuilding anything. Should the document ever include category words,
+``add_term_category``/``remove_term_category`` must refresh ``services_using(term)``.
 """
 
 from django.db import transaction

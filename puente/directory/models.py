@@ -258,8 +258,9 @@ class Service(HSDSModel):
     capacity_updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Folded English + Spanish stems of the name, description, organization and taxonomy terms (see text.py);
-    # rebuilt by services.refresh_search_documents whenever those change.
+    # Folded English + Spanish stems of the name, description, organization and taxonomy terms, and the facet
+    # words of its languages and taxonomy term ids (see text.py); rebuilt by services.refresh_search_documents
+    # whenever those change.
     search_document = models.TextField(blank=True, default="", editable=False)
 
     objects = ServiceQuerySet.as_manager()

@@ -1,9 +1,12 @@
 """Directory search: one function, ``search_services(criteria)``, used by the search page and by other apps
 (the referral form calls it with the patient's home ZIP).
 
-Reads only. The query count is constant in the directory size and in the page size: the filters are SQL
-subqueries, distance uses a bounding-box prefilter (indexed latitude/longitude) then the exact haversine distance
-for the candidates only, and a page's cards are loaded with a fixed set of prefetches.
+Reads only. The query count is constant in the directory size and in the page size. The text, the need and the
+language are one full-text query (the need and language as facet words of the search document, ``text.py``)
+over the database's own index; the other filters are SQL conditions on the service or correlated subqueries.
+Distance uses a bounding-box prefilter (indexed latitude/longitude) joined to the candidates' services in one
+query, the full-text terms checked on those few documents in Python, then the exact haversine distance; a
+page's cards are loaded with a fixed set of prefetches.
 """
 
 import math
@@ -21,16 +24,15 @@ from .geo import ZipPoint, bounding_box, distance_miles, zip_point
 from .models import (
     Accessibility,
     Address,
-    Attribute,
     CostOption,
-    Language,
     Phone,
     Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
+    TaxonomyBridge,
 )
-from .text import SQLITE_FTS_TABLE, fts5_query, query_terms, tsquery
+from .text import SQLITE_FTS_TABLE, facet_terms, fts5_query, query_terms, tsquery
 
 DAY_NAMES = {
     "MO": _("Mon"),
@@ -42,6 +44,9 @@ DAY_NAMES = {
     "SU": _("Sun"),
 }
 PER_PAGE = 20
+# A near-origin search term with at most this many words (a text word's stems, a language; a need bridged to few
+# taxonomy terms) is also checked in SQL on the candidates (distances_from).
+SQL_TERM_WORDS = 8
 MAX_PER_PAGE = 100
 
 
@@ -164,12 +169,18 @@ class _FullTextMatch(Func):
 
 
 def text_filter(qs, text):
-    """Services whose search document holds every query term (any of its stems), with the database's own
-    full-text engine: PostgreSQL's GIN-indexed tsvector, SQLite's FTS5 table. Other engines (none configured
-    today) fall back to a whole-token substring scan with the same answers."""
-    terms = query_terms(text)
+    """Services whose search document holds every word of ``text`` (any of its stems); see ``terms_filter``."""
+    return terms_filter(qs, query_terms(text))
+
+
+def terms_filter(qs, terms):
+    """Services whose search document matches every term (``text.query_terms``/``text.facet_terms``: any of its
+    words), with the database's own full-text engine: PostgreSQL's GIN-indexed tsvector, SQLite's FTS5 table.
+    Other engines (none configured today) fall back to a whole-token substring scan with the same answers."""
     if not terms:
         return qs
+    if not all(terms):  # a term nothing can match (a need no taxonomy term is bridged to)
+        return qs.none()
     if connection.vendor == "postgresql":
         return qs.filter(_FullTextMatch(F("search_document"), Value(tsquery(terms))))
     if connection.vendor == "sqlite":
@@ -184,47 +195,37 @@ def text_filter(qs, text):
     return qs
 
 
-def _has(model, path, *conditions, within=None):
-    """A ``model`` row linked to the service through ``path`` matches ``conditions``.
-
-    Without ``within``: a correlated EXISTS, checked per service through the foreign-key index. With ``within``
-    (a list of candidate service ids): a subquery restricted to those candidates, so neither engine is tempted
-    to hash every matching row of the directory (PostgreSQL turns OR-ed EXISTS into hashed subplans)."""
-    if within is None:
-        return Exists(model.objects.filter(*conditions, **{path: OuterRef("pk")}))
-    return Q(id__in=model.objects.filter(*conditions, **{f"{path}__in": within}).values(path))
-
-
-def filtered_queryset(criteria: SearchCriteria, now: datetime, with_text: bool = True, within=None):
-    """The services matching every criterion except distance (and the text when not ``with_text``), among the
-    ``within`` ids when given; SQL only, nothing evaluated."""
-    qs = Service.objects.searchable()
-    if within is not None:
-        qs = qs.filter(id__in=within)
+def search_terms(criteria: SearchCriteria) -> list[frozenset[str]]:
+    """The full-text terms of a search: the text's words, the language spoken and the need (through the taxonomy
+    bridge: one query for the terms bridged to the categories, never more however many there are)."""
+    term_ids = None
     if criteria.need:
         codes = [criteria.need] if isinstance(criteria.need, str) else list(criteria.need)
-        bridged = Q(taxonomy_term__sdoh_bridges__sdoh_category__in=codes)
-        qs = qs.filter(_has(Attribute, "link_id", bridged, within=within))
-    if with_text:
-        qs = text_filter(qs, criteria.text)
-    if criteria.language:
-        lang = criteria.language.strip()
-        named = Q(code__iexact=lang) | Q(name__iexact=lang)
-        qs = qs.filter(
-            _has(Language, "service_id", named, within=within)
-            | _has(Language, "location__service_at_locations__service_id", named, within=within)
-        )
+        term_ids = TaxonomyBridge.objects.filter(sdoh_category__in=codes).values_list("taxonomy_term_id", flat=True)
+    return query_terms(criteria.text) + facet_terms(criteria.language, term_ids)
+
+
+def _has(model, path, *conditions):
+    """A ``model`` row linked to the service through ``path`` matches ``conditions``: a correlated EXISTS, checked
+    per service through the foreign-key index."""
+    return Exists(model.objects.filter(*conditions, **{path: OuterRef("pk")}))
+
+
+def filtered_queryset(criteria: SearchCriteria, now: datetime, terms=None):
+    """The services matching every criterion except distance; SQL only, nothing evaluated. The text, need and
+    language are the full-text ``terms`` (``search_terms``) and are left out when ``terms`` is None."""
+    qs = Service.objects.searchable()
+    if terms is not None:
+        qs = terms_filter(qs, terms)
     if criteria.age is not None:
         qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age))
         qs = qs.filter(Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age))
     if criteria.cost == "free":
         free = Q(amount=0) | Q(option__icontains="free")
-        qs = qs.filter(_has(CostOption, "service_id", free, within=within) | Q(fees_description__istartswith="free"))
+        qs = qs.filter(_has(CostOption, "service_id", free) | Q(fees_description__istartswith="free"))
     elif criteria.cost == "sliding":
         sliding = Q(option__icontains="sliding")
-        qs = qs.filter(
-            _has(CostOption, "service_id", sliding, within=within) | Q(fees_description__icontains="sliding")
-        )
+        qs = qs.filter(_has(CostOption, "service_id", sliding) | Q(fees_description__icontains="sliding"))
     if criteria.open_now or criteria.open_on:
         today = now.date().isoformat()
         rule = Q(freq="") | Q(freq__iexact="WEEKLY")
@@ -234,13 +235,10 @@ def filtered_queryset(criteria: SearchCriteria, now: datetime, with_text: bool =
             rule &= valid & Q(byday__contains=hours.day_code(now), opens_at__lte=t, closes_at__gt=t)
         if criteria.open_on:
             rule &= Q(byday__contains=criteria.open_on)
-        qs = qs.filter(
-            _has(Schedule, "service_id", rule, within=within)
-            | _has(Schedule, "service_at_location__service_id", rule, within=within)
-        )
+        qs = qs.filter(_has(Schedule, "service_id", rule) | _has(Schedule, "service_at_location__service_id", rule))
     if criteria.accessible:
         ramps = Q(description__icontains="wheelchair") | Q(details__icontains="wheelchair")
-        qs = qs.filter(_has(Accessibility, "location__service_at_locations__service_id", ramps, within=within))
+        qs = qs.filter(_has(Accessibility, "location__service_at_locations__service_id", ramps))
     if criteria.capacity:
         qs = qs.filter(capacity_status__in=criteria.capacity)
     return qs
@@ -277,39 +275,66 @@ def detail_queryset():
 
 
 def _matches(document: str, terms) -> bool:
-    """The text rule of ``text_filter``, in Python: every term has one of its stems in the document."""
-    return all(any(f" {stem} " in document for stem in term) for term in terms)
+    """The rule of ``terms_filter``, in Python: every term has one of its words in the document (a set test: a
+    need's term may list hundreds of bridged taxonomy terms)."""
+    if not terms:
+        return True
+    words = set(document.split())
+    return all(not words.isdisjoint(term) for term in terms)
 
 
-def distances_from(qs, origin: ZipPoint, radius: float | None, terms=(), narrow=None):
+def distances_from(qs, origin: ZipPoint, radius: float | None, terms=()):
     """Where the services of ``qs`` are relative to ``origin``: ({service id: nearest site's miles} within
     ``radius`` (any distance when None), [ids of ``qs`` services whose service area names the origin's county,
     by name]).
 
-    With a radius the work starts from the sites in the bounding box (indexed latitude/longitude), and only those
-    candidates are checked against the other filters, so the cost grows with the services near the origin, not
-    with the directory. Four queries at most (the county's service areas are read as a list first, then checked).
-    ``terms`` (``text.query_terms``) are then checked in Python on the candidates' search documents: the same
-    rule as ``text_filter``, without PostgreSQL preferring its full-text index over the handful of candidate ids.
-    ``narrow(ids)`` gives the matching services among candidate ids (default: ``qs`` restricted to them).
+    With a radius the work starts from the sites in the bounding box (indexed latitude/longitude): one query joins
+    them to their services, restricted by ``qs``'s SQL filters, and returns each candidate site with its
+    service's search document, so the cost grows with the services near the origin, not with the directory.
+    ``terms`` (text, need, language: ``search_terms``) are then checked in Python on those documents, the same
+    rule as ``terms_filter``, without PostgreSQL preferring its full-text index over the handful of candidates.
+    Three queries at most (the county's service areas are read as a list first, then checked).
     """
-    narrow = narrow or (lambda ids: qs.filter(id__in=ids))
-    sites = ServiceAtLocation.objects.filter(location__latitude__isnull=False, location__longitude__isnull=False)
-    if radius is None:
-        sites = sites.filter(service_id__in=qs.values("id"))
-    else:
-        lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(origin.latitude, origin.longitude, radius)
-        sites = sites.filter(location__latitude__range=(lo_lat, hi_lat), location__longitude__range=(lo_lon, hi_lon))
     nearest: dict = {}
     # No ORDER BY: the rows only fill a dict.
-    for sid, lat, lon in sites.order_by().values_list("service_id", "location__latitude", "location__longitude"):
+    if radius is None:
+        sites = ServiceAtLocation.objects.filter(
+            location__latitude__isnull=False, location__longitude__isnull=False, service_id__in=qs.values("id")
+        )
+        rows = sites.order_by().values_list("service_id", "location__latitude", "location__longitude", Value(""))
+    else:
+        lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(origin.latitude, origin.longitude, radius)
+        # Terms with few words are also checked in SQL, on the joined rows (a substring test per candidate, not
+        # the full-text index), so only the matching candidates travel; ``_matches`` below stays the rule.
+        for term in terms:
+            if 0 < len(term) <= SQL_TERM_WORDS:
+                any_word = Q()
+                for word in term:
+                    any_word |= Q(search_document__contains=f" {word} ")
+                qs = qs.filter(any_word)
+        # One filter() call: the latitude and longitude conditions and the values read go through the same join.
+        rows = (
+            qs.filter(
+                service_at_locations__location__latitude__range=(lo_lat, hi_lat),
+                service_at_locations__location__longitude__range=(lo_lon, hi_lon),
+            )
+            .order_by()
+            .values_list(
+                "id",
+                "service_at_locations__location__latitude",
+                "service_at_locations__location__longitude",
+                "search_document",
+            )
+        )
+    checked: dict = {}
+    for sid, lat, lon, document in rows:
+        if sid not in checked:
+            checked[sid] = _matches(document, terms)
+        if not checked[sid]:
+            continue
         d = distance_miles(origin.latitude, origin.longitude, lat, lon)
         if (radius is None or d <= radius) and (sid not in nearest or d < nearest[sid]):
             nearest[sid] = d
-    if radius is not None and nearest:
-        rows = narrow(list(nearest)).order_by().values_list("id", "search_document")
-        keep = {sid for sid, document in rows if _matches(document, terms)}
-        nearest = {sid: d for sid, d in nearest.items() if sid in keep}
     area_ids = []
     county = origin.county_name
     if county:
@@ -318,7 +343,7 @@ def distances_from(qs, origin: ZipPoint, radius: float | None, terms=(), narrow=
         )
         covered = set(areas.order_by().values_list("service_id", flat=True))
         if covered:
-            rows = narrow(list(covered)).order_by("name", "id").values_list("id", "search_document")
+            rows = qs.filter(id__in=covered).order_by("name", "id").values_list("id", "search_document")
             area_ids = [sid for sid, document in rows if _matches(document, terms)]
     return nearest, area_ids
 
@@ -343,10 +368,10 @@ def search_services(criteria: SearchCriteria) -> SearchPage:
     """
     now = timezone.localtime(criteria.now or timezone.now())
     per_page = max(1, min(int(criteria.per_page or PER_PAGE), MAX_PER_PAGE))
-    terms = query_terms(criteria.text)
-    # With a radius the text is checked on the candidates near the origin (distances_from), not by the index.
+    terms = search_terms(criteria)
+    # With a radius the terms are checked on the candidates near the origin (distances_from), not by the index.
     near_only = bool(criteria.zip_code) and criteria.radius_miles is not None
-    qs = filtered_queryset(criteria, now, with_text=not near_only)
+    qs = filtered_queryset(criteria, now, None if near_only else terms)
     origin = None
     if criteria.zip_code:
         origin = zip_point(criteria.zip_code)
@@ -364,8 +389,7 @@ def search_services(criteria: SearchCriteria) -> SearchPage:
         ]
     else:
         radius = criteria.radius_miles
-        narrow = (lambda ids: filtered_queryset(criteria, now, with_text=False, within=ids)) if near_only else None
-        distances, area_list = distances_from(qs, origin, radius, terms if near_only else (), narrow)
+        distances, area_list = distances_from(qs, origin, radius, terms if near_only else ())
         area_ids = set(area_list)
         ranked = [sid for _d, sid in sorted((d, str(sid)) for sid, d in distances.items())]
         placed = set(ranked)

@@ -22,7 +22,7 @@ from .hsds1 import map_hsds1
 from .hsds_parser import Rejection, parse, parse_data
 from .ohana import map_ohana
 from .tabular import read_csv, read_hsds_package
-from .text import SQLITE_FTS_TABLE, document
+from .text import SQLITE_FTS_TABLE, document, facet_words
 
 MODELS = {
     model.hsds_type: model
@@ -251,10 +251,10 @@ def _existing_ids(model, ids) -> set:
     return _select_ids(model, "id", ids)
 
 
-def _select_ids(model, column, values) -> set:
-    """The canonical ids of ``model``'s rows whose UUID ``column`` is one of ``values`` (canonical strings), in
-    statements of ``ID_CHUNK`` values. Raw SQL because at 100,000 ids the ORM's per-value UUID conversions both
-    ways cost more than the queries."""
+def _select_ids(model, column, values, select="id") -> set:
+    """The canonical ``select`` ids (default: the primary key) of ``model``'s rows whose UUID ``column`` is one of
+    ``values`` (canonical strings), in statements of ``ID_CHUNK`` values. Raw SQL because at 100,000 ids the ORM's
+    per-value UUID conversions both ways cost more than the queries."""
     native = connection.features.has_native_uuid_field
     quote = connection.ops.quote_name
     found = set()
@@ -262,7 +262,7 @@ def _select_ids(model, column, values) -> set:
         for chunk in _chunks(values, ID_CHUNK):
             params = chunk if native else [v.replace("-", "") for v in chunk]
             cursor.execute(
-                f"SELECT {quote('id')} FROM {quote(model._meta.db_table)} "  # noqa: S608 (model names)
+                f"SELECT {quote(select)} FROM {quote(model._meta.db_table)} "  # noqa: S608 (model names)
                 f"WHERE {quote(column)} IN ({', '.join(['%s'] * len(params))})",
                 params,
             )
@@ -451,6 +451,13 @@ def _touched_services(by_type) -> set:
         touched.update(str(pk) for pk in linked)
     # A renamed organization changes its services' documents (they hold its name).
     touched |= _select_ids(models.Service, "organization_id", list(by_type.get("organization", {})))
+    # Languages are facet words of the document: a service's own, and those of the locations it is offered at.
+    touched |= {_uuid(r.values.get("service_id")) for r in by_type.get("language", {}).values()}
+    touched |= {_uuid(r.values.get("service_id")) for r in by_type.get("service_at_location", {}).values()}
+    located = {_uuid(r.values.get("location_id")) for r in by_type.get("language", {}).values()}
+    located |= set(by_type.get("location", {}))
+    located.discard(None)
+    touched |= _select_ids(models.ServiceAtLocation, "location_id", list(located), select="service_id")
     touched.discard(None)
     return touched
 
@@ -459,9 +466,9 @@ SEARCH_BATCH = 2000
 
 
 def refresh_search_documents(service_ids=None):
-    """Rebuild ``Service.search_document`` (see ``text.py``) for the given services, or all when None, and keep
-    SQLite's FTS5 table (migration 0005) in step: the document is written only here, so the full-text index is
-    refreshed here too rather than by signals or triggers.
+    """Rebuild ``Service.search_document`` (see ``text.py``: stems and facet words) for the given services, or all
+    when None, and keep SQLite's FTS5 table (migration 0005) in step: the document is written only here, so the
+    full-text index is refreshed here too rather than by signals or triggers.
 
     A derived index, not a curation change, so not audited. Batched: a fixed number of queries per batch (the
     given ids are taken ``SEARCH_BATCH`` at a time, so no statement carries a 100,000-id list).
@@ -488,10 +495,23 @@ def refresh_search_documents(service_ids=None):
 def _refresh_batch(batch, fts, replace):
     if not batch:
         return
+    ids = [s.id for s in batch]
     terms: dict = {}
-    rows = models.Attribute.objects.filter(link_id__in=[s.id for s in batch], taxonomy_term__isnull=False)
-    for link_id, name, description in rows.values_list("link_id", "taxonomy_term__name", "taxonomy_term__description"):
+    term_ids: dict = {}
+    rows = models.Attribute.objects.filter(link_id__in=ids, taxonomy_term__isnull=False).values_list(
+        "link_id", "taxonomy_term_id", "taxonomy_term__name", "taxonomy_term__description"
+    )
+    for link_id, term_id, name, description in rows:
         terms.setdefault(link_id, []).extend([name, description])
+        term_ids.setdefault(link_id, []).append(str(term_id))
+    spoken: dict = {}
+    own = models.Language.objects.filter(service_id__in=ids).values_list("service_id", "code", "name")
+    at_sites = models.Language.objects.filter(location__service_at_locations__service_id__in=ids).values_list(
+        "location__service_at_locations__service_id", "code", "name"
+    )
+    for rows in (own, at_sites):
+        for service_id, code, name in rows:
+            spoken.setdefault(service_id, []).extend([code, name])
     for service in batch:
         org = service.organization
         service.search_document = document(
@@ -503,6 +523,7 @@ def _refresh_batch(batch, fts, replace):
             org.name if org else "",
             org.alternate_name if org else "",
             *terms.get(service.id, []),
+            facets=facet_words(spoken.get(service.id, ()), term_ids.get(service.id, ())),
         )
     # One UPDATE per row, sent together: cheaper than bulk_update's CASE over the batch (measured), same SQL on both.
     as_uuid = _converter(models.Service._meta.pk)

@@ -69,8 +69,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, stopwords left out."""
-    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS]
+    """The folded words of ``text``, stopwords and anything spelled like a facet word (below) left out."""
+    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and not w.startswith(FACET_PREFIX)]
 
 
 @lru_cache(maxsize=20_000)
@@ -79,13 +79,16 @@ def stems(word: str) -> frozenset[str]:
     return frozenset({_ENGLISH.stemWord(word), _SPANISH.stemWord(word)})
 
 
-def document(*parts: str) -> str:
-    """The search document for some texts: every stem once, space separated, with a leading and trailing space."""
+def document(*parts: str, facets=()) -> str:
+    """The search document for some texts: every stem once, then the ``facet_words``, space separated, with a
+    leading and trailing space."""
     seen: dict[str, None] = {}
     for part in parts:
         for word in words(part):
             for stem in sorted(stems(word)):
                 seen.setdefault(stem, None)
+    for word in facets:
+        seen.setdefault(word, None)
     return f" {' '.join(seen)} " if seen else ""
 
 
@@ -101,7 +104,8 @@ def query_terms(text: str) -> list[frozenset[str]]:
 
 
 def tsquery(terms: list[frozenset[str]]) -> str:
-    """PostgreSQL ``to_tsquery('simple', …)`` text for ``query_terms`` (stems are [a-z0-9] only, nothing to quote)."""
+    """PostgreSQL ``to_tsquery('simple', …)`` text for ``query_terms`` and ``facet_terms`` (stems and facet words are
+    [a-z0-9] only, nothing to quote)."""
     return " & ".join("(" + " | ".join(sorted(term)) + ")" for term in terms)
 
 
@@ -113,3 +117,40 @@ def fts5_query(terms: list[frozenset[str]]) -> str:
     """SQLite FTS5 ``MATCH`` text for ``query_terms``: the same rule as ``tsquery`` (every term, any of its
     stems). Stems are quoted so a stem that happens to spell ``and``/``or``/``not`` stays a word."""
     return " AND ".join("(" + " OR ".join(f'"{stem}"' for stem in sorted(term)) + ")" for term in terms)
+
+
+# Facet words: a service's languages (codes and names, its own and its locations') and taxonomy term ids, written
+# into its search document as words no text can produce (``words`` drops anything with the prefix), so the need,
+# the language and the text are one full-text query over one index on both engines, and one substring test per
+# candidate near a ZIP. Term ids rather than SDOH categories: editing the taxonomy bridge then rewrites no
+# document; the need is turned into its bridged terms' words at search time (one small query).
+FACET_PREFIX = "zzf"
+
+
+def language_word(language: str) -> str:
+    """The facet word of a language code or name ("es", "Spanish", "Español" -> "zzflespanol"), case and accents
+    folded as the old ``iexact`` match did case."""
+    return f"{FACET_PREFIX}l{''.join(_WORD.findall(fold(language)))}"
+
+
+def term_word(term_id) -> str:
+    """The facet word of a taxonomy term id (a UUID or its string)."""
+    return f"{FACET_PREFIX}t{str(term_id).replace('-', '').lower()}"
+
+
+def facet_words(languages, term_ids) -> list[str]:
+    """The facet words of some language codes and names and taxonomy term ids, each once, blanks left out."""
+    found = [language_word(value) for value in languages if _WORD.search(fold(value or ""))]
+    found += [term_word(pk) for pk in term_ids if pk]
+    return list(dict.fromkeys(found))
+
+
+def facet_terms(language: str = "", term_ids=None) -> list[frozenset[str]]:
+    """Query terms (as ``query_terms`` gives) for "speaks ``language``" and "has any of ``term_ids``"; None = no
+    need given. An empty ``term_ids`` gives an empty term, which nothing matches (a need no term is bridged to)."""
+    terms = []
+    if language and _WORD.search(fold(language)):
+        terms.append(frozenset({language_word(language)}))
+    if term_ids is not None:
+        terms.append(frozenset(term_word(pk) for pk in term_ids))
+    return terms

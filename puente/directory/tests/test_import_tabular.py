@@ -139,3 +139,31 @@ class TermRename(PackageMixin, TestCase):
         import_hsds_package(only_term)
         self.assertEqual(search_services(SearchCriteria(text="groceries")).total, 0)
         self.assertEqual(search_services(SearchCriteria(text="comestibles")).total, 1)
+
+
+class LanguageOnly(PackageMixin, TestCase):
+    def test_a_file_of_languages_alone_refreshes_the_services_they_belong_to(self):
+        sid, location, site = new_id(), new_id(), new_id()
+        self.package([{"id": sid, "name": "Pantry"}])
+        self.write(
+            "locations.csv",
+            csv_bytes(["id", "name", "location_type"], [{"id": location, "name": "Site", "location_type": "physical"}]),
+        )
+        self.write(
+            "service_at_locations.csv",
+            csv_bytes(["id", "service_id", "location_id"], [{"id": site, "service_id": sid, "location_id": location}]),
+        )
+        (self.tmp / "datapackage.json").unlink()
+        import_hsds_package(self.tmp)
+        from puente.directory.search import SearchCriteria, search_services
+
+        self.assertEqual(search_services(SearchCriteria(language="es")).total, 0)
+        for code, name, at_site in (("es", "Spanish", True), ("vi", "Vietnamese", False)):
+            folder = self.tmp / code
+            folder.mkdir()
+            row = {"id": new_id(), "location_id": location if at_site else "", "service_id": "" if at_site else sid}
+            row |= {"code": code, "name": name}
+            (folder / "languages.csv").write_bytes(csv_bytes(list(row), [row]))
+            self.assertEqual(import_hsds_package(folder).rejections, [])
+            self.assertEqual(search_services(SearchCriteria(language=name)).total, 1)
+            self.assertEqual(search_services(SearchCriteria(language=code, zip_code="87102")).total, 1)
