@@ -136,12 +136,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("PUENTE_PG_JIT", "false"):
-    # PostgreSQL's JIT compiles any plan whose *estimated* cost passes jit_above_cost; the permission subqueries
-    # are estimated over a whole organization even where a patient's own index probe answers in a millisecond,
-    # so a 1 ms note list spent 260 ms compiling (docs/performance.md). Short OLTP queries gain nothing from it.
-    # PUENTE_PG_JIT=true restores the server's setting (e.g. for a reporting replica).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_settings = []
+    if not envbool("PUENTE_PG_JIT", "false"):
+        # PostgreSQL's JIT compiles any plan whose *estimated* cost passes jit_above_cost; the permission
+        # subqueries are estimated over a whole organization even where a patient's own index probe answers in a
+        # millisecond, so a 1 ms note list spent 260 ms compiling (docs/performance.md). Short OLTP queries gain
+        # nothing from it. PUENTE_PG_JIT=true restores the server's setting (e.g. for a reporting replica).
+        _pg_settings.append("-c jit=off")
+    # The server default (4) prices a random page read as on a spinning disk, so a directory search hashed the
+    # whole service-at-location table (33 ms) rather than probe its index for the ~1,100 sites in the bounding
+    # box (7 ms). An application's working set sits in memory or on SSD; 1.1 is the usual value there.
+    # PUENTE_PG_RANDOM_PAGE_COST="" keeps the server's setting.
+    _page_cost = env("PUENTE_PG_RANDOM_PAGE_COST", "1.1")
+    if _page_cost:
+        _pg_settings.append(f"-c random_page_cost={float(_page_cost)}")
+    if _pg_settings:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_pg_settings)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
