@@ -15,6 +15,7 @@ from puente.audit.services import record_event
 from puente.consent import rules
 from puente.consent.decide import may_share
 from puente.consent.models import Consent
+from puente.core.paging import Page, page_of
 
 from . import lifecycle, services
 from .forms import StatusForm
@@ -23,7 +24,7 @@ from .models import Referral
 from .partner_view import for_referral
 from .permissions import get_partner_referral
 
-LIST_LIMIT = 200
+PAGE_SIZE = 50
 
 
 def _require_partner(user) -> None:
@@ -31,16 +32,31 @@ def _require_partner(user) -> None:
         raise PermissionDenied
 
 
+def _inbox_page(user, number) -> tuple[Page, list[Referral]]:
+    """A page of the partner's inbox and its referrals with their patient and service. The page is chosen on the
+    referral rows alone, then its rows are read with their joins: sorting the whole inbox with the patient's and
+    the service's columns attached cost more than the rest of the page (SQLite: 54 ms against 20 at 7,000
+    referrals)."""
+    inbox = Referral.objects.for_partner(user)
+    page = page_of(inbox.partner_order().values_list("pk", flat=True), PAGE_SIZE, number)
+    if not page.object_list:
+        return page, []
+    rows = (
+        inbox.filter(pk__in=page.object_list)
+        .order_by()
+        .select_related("patient", "service_at_location__service", "service_at_location__location")
+    )
+    by_pk = {r.pk: r for r in rows}
+    return page, [by_pk[pk] for pk in page.object_list if pk in by_pk]
+
+
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
-    """Referrals sent to this organization, open ones first. The patient's name shows only where the consent
-    allows demographics; the consents of all listed patients are read in one query."""
+    """Referrals sent to this organization, open ones first, a page at a time (no count: `core/paging.py`). The
+    patient's name shows only where the consent allows demographics; the consents of the page's patients are read
+    in one query."""
     _require_partner(request.user)
-    referrals = list(
-        Referral.objects.for_partner(request.user)
-        .select_related("patient", "service_at_location__service", "service_at_location__location")
-        .order_by("-requested_at")[:LIST_LIMIT]
-    )
+    page, referrals = _inbox_page(request.user, request.GET.get("page"))
     consents: dict = {}
     if referrals:
         for c in Consent.objects.filter(
@@ -57,14 +73,13 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         rows.append(
             {"r": r, "name": name, "open": r.status in lifecycle.OPEN_AT_PARTNER, "label": lifecycle.label(r.status)}
         )
-    rows.sort(key=lambda row: not row["open"])
     record_event(
         request,
         AuditAction.READ,
         object_type="referrals.partner_list",
-        detail={"view": "partner_referrals", "referrals": [str(r.pk) for r in referrals]},
+        detail={"view": "partner_referrals", "referrals": [str(r.pk) for r in referrals], "page": page.number},
     )
-    return render(request, "referrals/partner_list.html", {"rows": rows})
+    return render(request, "referrals/partner_list.html", {"rows": rows, "page": page})
 
 
 def _render_detail(request, referral: Referral, error: str = "", reason: str = "", status: int = 200) -> HttpResponse:
