@@ -60,6 +60,15 @@ class Part:
     points: int
     reason: str
 
+    @property
+    def points_label(self) -> str:
+        # The msgid of the template's former `{% blocktranslate count n=… %}`: a caseload row shows six parts, and
+        # the tag cost far more to render than this call (docs/performance.md).
+        return ngettext("%(n)s point", "%(n)s points", self.points) % {"n": self.points}
+
+
+TIER_BADGES = {"high": "alert", "moderate": "warn", "low": "ok"}
+
 
 @dataclass
 class Acuity:
@@ -71,6 +80,19 @@ class Acuity:
     @property
     def scored_parts(self) -> list[Part]:
         return [p for p in self.parts if p.points]
+
+    @property
+    def tier_label(self) -> str:
+        if self.tier == "high":
+            return _("High acuity")
+        if self.tier == "moderate":
+            return _("Moderate acuity")
+        return _("Low acuity")
+
+    @property
+    def tier_badge(self) -> str:
+        """The badge's CSS class: alert, warn or ok."""
+        return TIER_BADGES.get(self.tier, "ok")
 
 
 def _crisis(i: AcuityInput, w: dict) -> Part:

@@ -195,6 +195,9 @@ def overview(user, now: datetime | None = None) -> Overview:
     )
     language_labels = dict(LANGUAGE_CHOICES)
     weights = suggest.DEFAULT_WEIGHTS | getattr(settings, "PUENTE_ASSIGNMENT_WEIGHTS", {})
+    # Each worker's weighted load sums their rows; computed once here, not once per referral and candidate.
+    loads = {uid: w.weighted_load for uid, w in workers.items()}
+    members = {team_id: _members_of(memberships, team_id) for team_id in team_ids}
     suggestions = []
     for r in referrals:
         patient = r.patient
@@ -208,17 +211,18 @@ def overview(user, now: datetime | None = None) -> Overview:
             interpreter_needed=patient.interpreter_needed,
             county=county,
         )
+        team_members = members.get(r.team_id, set())
         candidates = [
             suggest.Candidate(
                 worker_id=w.worker.pk,
                 name=w.worker.full_name,
-                weighted_load=w.weighted_load,
+                weighted_load=loads[uid],
                 capacity=w.target.high,
                 languages=w.languages,
                 counties=w.counties,
             )
-            for w in workers.values()
-            if w.worker.pk in _members_of(memberships, r.team_id)
+            for uid, w in workers.items()
+            if uid in team_members
         ]
         suggestions.append(Suggestion(r, suggest.rank(need, candidates, weights), r.hours_waiting(now), county))
 

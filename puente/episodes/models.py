@@ -131,10 +131,14 @@ class ReferralReason(models.TextChoices):
 
 
 class SocialWorkReferralQuerySet(models.QuerySet["SocialWorkReferral"]):
-    def visible_to(self, user) -> "SocialWorkReferralQuerySet":
+    def visible_to(self, user, *, patients=None) -> "SocialWorkReferralQuerySet":
+        """`patients`: the caller's `Patient.objects.visible_to(user)` for this request, when it built one already
+        (the dashboard shares one between its lists and panels; see core/panels.py)."""
         if not getattr(user, "is_authenticated", False) or not user.is_clinical_staff:
             return self.none()
-        return self.filter(organization_id=user.organization_id, patient__in=Patient.objects.visible_to(user))
+        if patients is None:
+            patients = Patient.objects.visible_to(user)
+        return self.filter(organization_id=user.organization_id, patient__in=patients)
 
     def open(self) -> "SocialWorkReferralQuerySet":
         return self.exclude(status__in=[SocialWorkReferral.Status.CLOSED, SocialWorkReferral.Status.CANCELLED])

@@ -18,7 +18,7 @@ from puente.core.forms import refuse_idempotency_key
 from puente.core.http import safe_next
 from puente.core.idempotency import IdempotencyConflict
 from puente.core.panels import panels_for
-from puente.patients.models import BreakGlassAccess
+from puente.patients.models import BreakGlassAccess, Patient
 from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
 from puente.patients.views import render_patient_page
 
@@ -49,9 +49,9 @@ def get_sw_referral_for_user(user, pk) -> SocialWorkReferral:
         raise Http404 from None
 
 
-def _queue_qs(user):
+def _queue_qs(user, patients=None):
     return (
-        SocialWorkReferral.objects.visible_to(user)
+        SocialWorkReferral.objects.visible_to(user, patients=patients)
         .open()
         .select_related("patient", "team", "assigned_to")
         .queue_order()
@@ -63,9 +63,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     user = request.user
     now = timezone.now()
-    mine = list(_queue_qs(user).filter(assigned_to=user)[:50])
-    waiting = list(_queue_qs(user).filter(assigned_to__isnull=True)[:10])
-    extra_panels = panels_for(user)
+    # Built once for the whole page: the two queue lists and the panels each filter on it.
+    patients = Patient.objects.visible_to(user)
+    queue = _queue_qs(user, patients)
+    mine = list(queue.filter(assigned_to=user)[:50])
+    waiting = list(queue.filter(assigned_to__isnull=True)[:10])
+    extra_panels = panels_for(user, patients=patients)
     my_episodes = []
     show_active_patients = not any("active_patients" in panel.replaces for panel in extra_panels)
     if show_active_patients:

@@ -64,7 +64,7 @@ def note_list(request: HttpRequest, patient_pk) -> HttpResponse:
     notes = list(
         ProgressNote.objects.visible_to(request.user)
         .filter(patient=patient)
-        .select_related("author", "signed_by", "cosigned_by")
+        .select_related("author")  # the list shows the author only; signers are on the note's own page
         .annotate(addendum_count=Count("addenda"))
         .order_by("-contact_at", "-created_at")
     )

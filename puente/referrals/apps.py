@@ -10,4 +10,4 @@ class ReferralsConfig(AppConfig):
 
         from .panels import referrals_needing_action_panel
 
-        register(referrals_needing_action_panel)
+        register(referrals_needing_action_panel, shares_patients=True)

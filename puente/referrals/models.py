@@ -58,13 +58,18 @@ class CheckBackAnswer(models.TextChoices):
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
-    def visible_to(self, user) -> "ReferralQuerySet":
-        """Referrals a care-organization worker may read: organization first, then the patients they may open."""
+    def visible_to(self, user, *, patients=None) -> "ReferralQuerySet":
+        """Referrals a care-organization worker may read: organization first, then the patients they may open.
+
+        `patients`: the caller's `Patient.objects.visible_to(user)` for this request, when it built one already
+        (the dashboard's panels share one; see core/panels.py)."""
         if not getattr(user, "is_authenticated", False) or not user.organization_id:
             return self.none()
         if user.role not in WORKER_ROLES:
             return self.none()
-        return self.filter(organization_id=user.organization_id, patient__in=Patient.objects.visible_to(user))
+        if patients is None:
+            patients = Patient.objects.visible_to(user)
+        return self.filter(organization_id=user.organization_id, patient__in=patients)
 
     def for_partner(self, user) -> "ReferralQuerySet":
         """Referrals sent to the partner user's organization (never drafts).
@@ -79,6 +84,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(organization_id__in=care_orgs, recipient_organization_id=user.organization_id).exclude(
             status=Status.DRAFT
         )
+
+    def partner_order(self) -> "ReferralQuerySet":
+        """The partner's inbox order: open at the partner first, then the newest sent (the primary key breaks ties,
+        so that paging neither skips nor repeats a referral)."""
+        open_first = models.Case(
+            models.When(status__in=sorted(lifecycle.OPEN_AT_PARTNER), then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(open_first, "-requested_at", "-pk")
 
     def for_patient(self, patient: Patient) -> "ReferralQuerySet":
         return self.filter(organization_id=patient.organization_id, patient=patient)

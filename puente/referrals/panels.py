@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from puente.core.panels import Panel
 
-from . import lifecycle
+from . import clocks, lifecycle
 from .models import Outcome, Referral, Status
 
 LIMIT = 20
@@ -20,8 +20,10 @@ WORKER_ROLES = ("social_worker", "supervisor")
 def action_needed(referral: Referral, now) -> str:
     """Why this referral needs the worker now, in words; "" when it does not."""
     stalled = referral.stall_reason(now)
+    if stalled == clocks.NOT_ACCEPTED:
+        return _("Stalled: not accepted yet")
     if stalled:
-        return stalled
+        return _("Stalled: no update from the partner")
     if referral.checkback_answer in ("no", "partly") and referral.outcome != Outcome.MET:
         return _("The patient said the need is not met.")
     if referral.status in (Status.REJECTED, Status.FAILED) and not referral.outcome:
@@ -31,11 +33,11 @@ def action_needed(referral: Referral, now) -> str:
     return ""
 
 
-def referrals_needing_action_panel(user) -> Panel | None:
+def referrals_needing_action_panel(user, *, patients=None) -> Panel | None:
     if getattr(user, "role", "") not in WORKER_ROLES:
         return None
     candidates = (
-        Referral.objects.visible_to(user)
+        Referral.objects.visible_to(user, patients=patients)
         .filter(requested_by=user)
         .exclude(status__in=(Status.DRAFT, Status.CANCELLED, Status.ENTERED_IN_ERROR))
         # Open at the partner (may have stalled), or ended without the patient's outcome, or the patient said no.
@@ -44,7 +46,7 @@ def referrals_needing_action_panel(user) -> Panel | None:
             | Q(outcome="")
             | Q(checkback_answer__in=("no", "partly"), outcome__in=("", Outcome.NOT_MET, Outcome.PARTLY_MET))
         )
-        .select_related("patient", "service_at_location__service", "recipient_organization")
+        .select_related("patient", "service_at_location__service")
         .order_by("status_changed_at")[: LIMIT * 3]
     )
     now = timezone.now()

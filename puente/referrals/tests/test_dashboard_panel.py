@@ -46,6 +46,13 @@ class NeedingAction(PersonaTestCase):
                 referral.events.all().delete()
                 referral.delete()
 
+    def test_a_stalled_referral_says_why_in_words(self):
+        long_ago = timezone.now() - timedelta(days=30)
+        self.referral("requested", requested_at=long_ago, status_changed_at=long_ago)
+        page = self.dashboard()
+        self.assertContains(page, "Stalled: not accepted yet")
+        self.assertNotContains(page, "not_accepted")
+
     def test_a_patient_who_says_no_puts_it_back_on_the_list(self):
         referral = self.referral("completed", outcome="met", checkback_answer="no")
         self.assertNotContains(self.dashboard(), reverse("referrals:detail", args=[referral.pk]))
