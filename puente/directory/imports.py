@@ -26,7 +26,7 @@ from puente.audit.services import acting_user, record_event
 from . import services
 from .hsds1 import SERVICE_AT_LOCATION
 from .hsds_spec import TABLES
-from .models import DirectoryImport, ImportFormat
+from .models import DirectoryImport, ImportFormat, ImportPhase
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +187,9 @@ def queue_directory_import(request, *, file_name, data, data_format, full=False,
 
 
 class ProgressWriter:
-    """The ``progress(done, total)`` callback the importers call: stores the counts on the import row at most
-    every ``interval`` seconds, so a large import is not slowed by a write per batch.
+    """The ``progress(done, total, phase)`` callback the importers call: stores the counts on the import row at
+    most every ``interval`` seconds (and at each change of phase), so a large import is not slowed by a write per
+    batch.
 
     The importer calls it inside its own transaction. On PostgreSQL the counts are written through a second
     connection in autocommit, so the status page sees them while the import runs; SQLite allows one writer at a
@@ -197,13 +198,15 @@ class ProgressWriter:
     def __init__(self, import_id, *, interval=0.5, clock=time.monotonic):
         self.import_id, self.interval, self.clock = import_id, interval, clock
         self.done = self.total = 0
+        self.phase = ImportPhase.WRITE
         self.last = None
         self.side = None
 
-    def __call__(self, done, total=0):
-        self.done, self.total = done, total
+    def __call__(self, done, total=0, phase=ImportPhase.WRITE):
+        changed = phase != self.phase
+        self.done, self.total, self.phase = done, total, phase
         now = self.clock()
-        if self.last is not None and now - self.last < self.interval:
+        if not changed and self.last is not None and now - self.last < self.interval:
             return
         self.last = now
         self.write()
@@ -212,7 +215,9 @@ class ProgressWriter:
         if connection.in_atomic_block and connection.vendor == "postgresql":
             self._write_aside()
         else:
-            DirectoryImport.objects.filter(pk=self.import_id).update(progress_done=self.done, progress_total=self.total)
+            DirectoryImport.objects.filter(pk=self.import_id).update(
+                progress_done=self.done, progress_total=self.total, progress_phase=self.phase
+            )
 
     def _write_aside(self):
         if self.side is None:
@@ -220,8 +225,8 @@ class ProgressWriter:
         table = self.side.ops.quote_name(DirectoryImport._meta.db_table)
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
-                [self.done, self.total, self.import_id],
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s, progress_phase = %s WHERE id = %s",  # noqa: S608
+                [self.done, self.total, str(self.phase), self.import_id],
             )
 
     def close(self):

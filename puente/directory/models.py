@@ -669,6 +669,11 @@ class ImportFormat(models.TextChoices):
     OHANA_CSV = "ohana_csv", _("Ohana CSV export (zip)")
 
 
+class ImportPhase(models.TextChoices):
+    WRITE = "write", _("Writing records")
+    INDEX = "index", _("Updating the search index")
+
+
 class DirectoryImportQuerySet(models.QuerySet):
     def listing(self):
         """For lists: without the uploaded bytes and the rejection rows (both can be megabytes)."""
@@ -702,6 +707,9 @@ class DirectoryImport(BaseModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    # What the progress counts: records being written, then the search documents being rebuilt (the last minute of
+    # a large import, which would otherwise sit at 100 %).
+    progress_phase = models.CharField(max_length=10, blank=True, default="", choices=ImportPhase.choices)
     # {"created": {type: n}, "updated": {type: n}, "deactivated": n, "units_total": n, "units_rejected": n,
     #  "notes": [text]}
     summary = models.JSONField(default=dict, blank=True)

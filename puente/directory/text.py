@@ -64,7 +64,11 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without accents: "Alimentación Niños" -> "alimentacion ninos"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    if not text:
+        return ""
+    if text.isascii():  # nearly every listing: nothing to decompose (the per-character pass is most of the cost)
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
@@ -76,6 +80,8 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=20_000)
 def stems(word: str) -> frozenset[str]:
     """The English and Spanish stems of one folded word (often the same string)."""
+    if word.isdigit():  # house numbers, ZIP codes, years: no stemmer changes them
+        return frozenset((word,))
     return frozenset({_ENGLISH.stemWord(word), _SPANISH.stemWord(word)})
 
 

@@ -5,6 +5,8 @@ status page shows progress, counts and every rejected row, also as a downloadabl
 
 import csv
 import io
+import json
+import tempfile
 import zipfile
 from pathlib import Path
 from unittest import mock
@@ -27,6 +29,7 @@ from puente.directory.imports import (
     safe_file_name,
 )
 from puente.directory.models import DirectoryImport, ImportFormat
+from puente.directory.services import import_hsds_file
 
 from .helpers import EXAMPLES, HSDS_DIR, TempDirMixin, needs_hsds, new_id
 from .test_import_hsds1 import TABLES as HSDS1_TABLES
@@ -309,8 +312,12 @@ class Polling(TestCase):
         fragment = self.client.get(url, headers={"HX-Request": "true"})
         self.assertContains(fragment, 'hx-trigger="every 2s"')
         self.assertContains(fragment, '<progress id="import-progress" max="100" value="40">')
-        self.assertContains(fragment, '<label for="import-progress">')
+        self.assertContains(fragment, '<label for="import-progress">Records written</label>')
         self.assertNotContains(fragment, "<html")
+        DirectoryImport.objects.filter(pk=job.pk).update(progress_phase="index", progress_done=3, progress_total=9)
+        fragment = self.client.get(url, headers={"HX-Request": "true"})
+        self.assertContains(fragment, '<label for="import-progress">Updating the search index</label>')
+        self.assertContains(fragment, '<progress id="import-progress" max="9" value="3">')
         DirectoryImport.objects.filter(pk=job.pk).update(status="done", progress_done=100)
         fragment = self.client.get(url, headers={"HX-Request": "true"})
         self.assertNotContains(fragment, "hx-trigger")
@@ -331,6 +338,30 @@ class Progress(TestCase):
                 writer(done, 5000)
         self.assertEqual(writes, [(0, 5000), (3000, 5000), (5000, 5000)])
 
+    def test_a_change_of_phase_is_written_at_once(self):
+        job = DirectoryImport.objects.create(file_name="a.json", data=b"{}", data_format="hsds_json")
+        writer = ProgressWriter(job.pk, clock=lambda: 0.0)
+        writes = []
+        record = lambda self: writes.append((self.done, self.total, self.phase))  # noqa: E731
+        with mock.patch.object(ProgressWriter, "write", autospec=True, side_effect=record):
+            writer(0, 10)
+            writer(10, 10)  # same phase within the half second: not written
+            writer(0, 4, "index")
+        self.assertEqual(writes, [(0, 10, "write"), (0, 4, "index")])
+
+    def test_the_importer_counts_the_search_index_as_its_last_phase(self):
+        calls = []
+        services = [{"id": new_id(), "name": f"Pantry {i}", "status": "active"} for i in range(3)]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "service_list.json"
+            path.write_text(json.dumps(services))
+            import_hsds_file(path, progress=lambda done, total, phase="write": calls.append((done, total, phase)))
+        self.assertEqual(calls[0], (0, 3, "write"))
+        self.assertEqual(calls[-1], (3, 3, "index"))
+        self.assertIn((0, 3, "index"), calls)
+        phases = [phase for _done, _total, phase in calls]
+        self.assertEqual(phases, sorted(phases, key=["write", "index"].index))  # writing first, then indexing
+
     def test_a_finished_import_is_not_run_twice(self):
         job = DirectoryImport.objects.create(file_name="a.json", data=b"{}", data_format="hsds_json", status="done")
         self.assertEqual(run_import(job.pk), "")
@@ -350,9 +381,10 @@ class ProgressSeenDuringTheImport(TransactionTestCase):
                 DirectoryImport.objects.filter(pk=job.pk).values_list("progress_done", "progress_total").get(),
                 (1200, 3000),
             )
+            writer(0, 700, "index")
         writer.close()
         job.refresh_from_db()
-        self.assertEqual((job.progress_done, job.progress_total), (1200, 3000))
+        self.assertEqual((job.progress_done, job.progress_total, job.progress_phase), (0, 700, "index"))
 
 
 class ZipSafety(TempDirMixin, SimpleTestCase):

@@ -39,9 +39,15 @@ def summary(result) -> str:
 
 
 def bar_progress(bar):
-    """The import's ``progress(done, total)`` callback drawn on a tqdm bar."""
+    """The import's ``progress(done, total, phase)`` callback drawn on a tqdm bar: records written, then the
+    search documents rebuilt (the bar starts again, labelled)."""
+    current = ["write"]
 
-    def update(done, total):
+    def update(done, total, phase="write"):
+        if phase != current[0]:
+            current[0] = phase
+            bar.set_description("search index")
+            bar.reset(total=total)
         bar.total = total
         bar.update(done - bar.n)
 
