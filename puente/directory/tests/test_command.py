@@ -62,3 +62,15 @@ class ImportCommand(TempDirMixin, TestCase):
         # The same rows as tabular.json, the JSON rendering of the same package: re-importing it changes nothing new.
         out = self.run_command(EXAMPLES / "tabular.json", "--report", report)
         self.assertIn("tabular.json: 0 objects created, 10 updated", out)
+
+
+class BenchImportCommand(TempDirMixin, TestCase):
+    def test_it_writes_a_package_imports_it_twice_and_reports_each_phase(self):
+        out = io.StringIO()
+        call_command("bench_directory_import", str(self.tmp / "pkg"), "--generate", "12", "--runs", "2", stdout=out)
+        lines = [line for line in out.getvalue().splitlines() if line.startswith("run ")]
+        self.assertEqual(len(lines), 2)
+        self.assertRegex(lines[0], r"run 1: (\d+) records \(\1 created, 0 updated")
+        self.assertRegex(lines[1], r"run 2: (\d+) records \(0 created, \1 updated")
+        self.assertIn("search documents", lines[1])
+        self.assertEqual(models.Service.objects.count(), 12)

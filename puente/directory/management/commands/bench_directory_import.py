@@ -54,11 +54,11 @@ class Command(BaseCommand):
     def import_once(self, folder, run, full, max_bytes):
         marks = {}
 
-        def progress(done, total):
+        def progress(done, total, phase="write"):
             now = time.perf_counter()
             marks.setdefault("parsed", now)  # the first call (done = 0) comes after reading and parsing
-            if done == total:
-                marks["written"] = now
+            if phase != "write":
+                marks.setdefault("written", now)  # the search-document phase starts when every write is done
 
         started, cpu = time.perf_counter(), time.process_time()
         result = import_hsds_package(folder, full=full, progress=progress, max_bytes=max_bytes)
