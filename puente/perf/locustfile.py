@@ -20,8 +20,13 @@ _lock = threading.Lock()
 PHQ9 = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3"]
 
 
+# Seconds between one person's pages (``loadtest --think``): 1–4 by default, a stress pace (a person reads and
+# types for far longer between pages); a slower pace models a working day.
+THINK = tuple(float(x) for x in PLAN.get("think", (1, 4)))
+
+
 class SocialWorker(HttpUser):
-    wait_time = between(1, 4)  # a person reading a page, not a script hammering
+    wait_time = between(*THINK)  # a person reading a page, not a script hammering
 
     def on_start(self):
         with _lock:

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management import CommandError
 from django.test import SimpleTestCase
 
-from puente.perf.management.commands.loadtest import aggregated
+from puente.perf.management.commands.loadtest import aggregated, parse_think
 
 HEADER = "Type,Name,Request Count,Failure Count,Median Response Time,Requests/s,50%,95%,99%\n"
 
@@ -31,3 +31,12 @@ class LoadtestReport(SimpleTestCase):
     def test_it_says_when_locust_wrote_no_totals(self):
         with self.assertRaisesMessage(CommandError, "No Aggregated row"):
             aggregated(self.write("GET,dashboard,10,0,50,2.5,50,90,120\n"))
+
+
+class ThinkTime(SimpleTestCase):
+    def test_it_reads_a_range_of_seconds_and_refuses_anything_else(self):
+        self.assertEqual(parse_think("1-4"), [1.0, 4.0])
+        self.assertEqual(parse_think("10-30"), [10.0, 30.0])
+        for bad in ("4-1", "abc", "5", "-1-4", "1-601", ""):
+            with self.subTest(bad=bad), self.assertRaises(CommandError):
+                parse_think(bad)

@@ -47,6 +47,17 @@ def aggregated(stats_csv: Path) -> dict:
     return _numbers(total) | {"pages": {r["Name"]: _numbers(r) for r in rows if r["Name"] != "Aggregated"}}
 
 
+def parse_think(text: str) -> list[float]:
+    """ "MIN-MAX" seconds (0 <= MIN <= MAX <= 600) -> [MIN, MAX]; CommandError otherwise."""
+    try:
+        low, high = (float(part) for part in text.split("-"))
+    except ValueError:
+        raise CommandError("--think must be MIN-MAX seconds, e.g. 1-4.") from None
+    if not 0 <= low <= high <= 600:
+        raise CommandError("--think must be MIN-MAX seconds with 0 <= MIN <= MAX <= 600.")
+    return [low, high]
+
+
 class Command(BaseCommand):
     help = "Load test: gunicorn + db_worker + locust (headless, loopback), simulated staff doing the daily mix."
 
@@ -57,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--duration", default="2m", help="locust --run-time (default 2m)")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--think", default="1-4", help="seconds between one person's pages, MIN-MAX (default 1-4: a stress pace)"
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "loadtest"))
 
@@ -65,10 +79,11 @@ class Command(BaseCommand):
             raise CommandError("The load test signs in as generated staff: not with PUENTE_MODE=production.")
         if not 1 <= opts["users"] <= 1000:
             raise CommandError("--users must be between 1 and 1000.")
+        think = parse_think(opts["think"])
         out = Path(opts["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
         plan_path = out.with_suffix(".plan.json")
-        plan_path.write_text(json.dumps(self._plan(opts["seed"], opts["users"])))
+        plan_path.write_text(json.dumps(self._plan(opts["seed"], opts["users"]) | {"think": think}))
         env = {**os.environ, "PUENTE_LOADTEST_PLAN": str(plan_path), "DEBUG": "false", "LOG_LEVEL": "WARNING"}
         bin_dir = Path(sys.executable).parent
         base = f"http://127.0.0.1:{opts['port']}"
@@ -98,7 +113,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
         summary = aggregated(Path(f"{out}_stats.csv"))
-        summary |= {"users": opts["users"], "duration": opts["duration"], "workers": opts["workers"]}
+        summary |= {"users": opts["users"], "duration": opts["duration"], "workers": opts["workers"], "think": think}
         summary |= {"threads": opts["threads"], "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]}
         out.with_suffix(".json").write_text(json.dumps(summary, indent=2))
         self.stdout.write(
