@@ -422,7 +422,13 @@ def search_services(criteria: SearchCriteria) -> SearchPage:
         results.append(
             ServiceResult(
                 service=service,
-                distance_miles=distances.get(service.id, _nearest_site(service, origin) if origin else None),
+                distance_miles=(
+                    distances[service.id]
+                    if service.id in distances
+                    else _nearest_site(service, origin)
+                    if origin
+                    else None
+                ),
                 covers_area=service.id in area_ids,
                 open_now=hours.is_open(_schedules(service), now),
             )
