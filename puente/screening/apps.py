@@ -10,4 +10,4 @@ class ScreeningConfig(AppConfig):
 
         from .panels import open_alerts_panel
 
-        register(open_alerts_panel)
+        register(open_alerts_panel, shares_patients=True)

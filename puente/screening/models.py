@@ -151,10 +151,13 @@ class HealthConcern(TenantModel):
 
 
 class CrisisAlertQuerySet(models.QuerySet["CrisisAlert"]):
-    def visible_to(self, user) -> "CrisisAlertQuerySet":
+    def visible_to(self, user, *, patients=None) -> "CrisisAlertQuerySet":
+        """``patients``: the caller's ``Patient.objects.visible_to(user)`` for this request, when it built one."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(organization_id=user.organization_id, patient__in=Patient.objects.visible_to(user))
+        if patients is None:
+            patients = Patient.objects.visible_to(user)
+        return self.filter(organization_id=user.organization_id, patient__in=patients)
 
     def open(self) -> "CrisisAlertQuerySet":
         return self.filter(status=CrisisAlert.Status.OPEN)
