@@ -197,7 +197,7 @@ class ProgressWriter:
 
     def __init__(self, import_id, *, interval=0.5, clock=time.monotonic):
         self.import_id, self.interval, self.clock = import_id, interval, clock
-        self.done = self.total = 0
+        self.done = self.total = self.written = self.to_write = 0
         self.phase = ImportPhase.WRITE
         self.last = None
         self.side = None
@@ -205,6 +205,8 @@ class ProgressWriter:
     def __call__(self, done, total=0, phase=ImportPhase.WRITE):
         changed = phase != self.phase
         self.done, self.total, self.phase = done, total, phase
+        if phase == ImportPhase.WRITE:  # what the finished page reports as "records written"
+            self.written, self.to_write = done, total
         now = self.clock()
         if not changed and self.last is not None and now - self.last < self.interval:
             return
@@ -303,8 +305,9 @@ def _finish(job, user, result, error, progress) -> str:
         written = sum(result.created.values()) + sum(result.updated.values())
         values["summary"] = summarize(result)
         values["rejections"] = [asdict(r) for r in result.rejections]
-        values["progress_done"] = max(progress.done, written)
-        values["progress_total"] = max(progress.total, written)
+        values["progress_done"] = max(progress.written, written)
+        values["progress_total"] = max(progress.to_write, written)
+        values["progress_phase"] = ImportPhase.WRITE
         if not written and not result.units_total and result.rejections:
             # The file itself was refused (too large, not JSON, not UTF-8): nothing to count, say why.
             values["error"] = " ".join(str(r.reason) for r in result.rejections[:3])

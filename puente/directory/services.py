@@ -297,6 +297,7 @@ def _write(parsed, result, *, full, progress):
     with transaction.atomic():
         if progress:
             progress(0, total)
+        owners_before = _previous_owners(by_type)
         for object_type in WRITE_ORDER:
             records = by_type.get(object_type)
             if not records:
@@ -314,7 +315,7 @@ def _write(parsed, result, *, full, progress):
         _replace_children(parsed, result)
         if full:
             result.deactivated = _deactivate_missing(parsed.seen_ids.get("service", ()))
-        touched = _touched_services(by_type)
+        touched = _touched_services(by_type) | owners_before
         indexed = None
         if progress:
             # The search documents are the last phase of a large import: counted, so the page does not sit at 100 %.
@@ -344,14 +345,15 @@ def _grouped_rows(object_type, records) -> dict:
 
 
 def _upsert(model, names, rows):
-    """``INSERT … VALUES (…), (…) ON CONFLICT (id) DO UPDATE SET`` the given columns (and ``updated_at``), in
-    statements of at most ``UPSERT_PARAMS`` parameters; the same SQL on PostgreSQL and SQLite.
+    """``INSERT … ON CONFLICT (id) DO UPDATE SET`` the given columns (and ``updated_at``): on SQLite as multi-row
+    ``VALUES`` of at most ``UPSERT_PARAMS`` parameters, on PostgreSQL as ``SELECT * FROM unnest(…)`` of one array
+    parameter per column, ``UPSERT_ROWS`` rows a statement (why: below).
 
     Why not ``bulk_create(update_conflicts=True)``: measured, Django's per-value preparation and SQL compilation
     cost more than the database work (about 4 ms of CPU per 15 rows, so over three minutes for the 800,000 rows of
     a 100,000-service directory); here each column's conversion is chosen once and the SQL is built once per
     statement shape. The conversions are the fields' own (``get_db_prep_save``) except for the two hot cases:
-    UUID columns (the parser has checked them) and plain text and numbers (passed as they are)."""
+    UUID columns (the parser has checked them), plain text (passed as it is) and numbers (made floats)."""
     opts = model._meta
     fields = [opts.get_field(name) for name in names]
     convert = [_converter(field) for field in fields]
@@ -463,6 +465,22 @@ def _deactivate_missing(present_ids) -> int:
     return sum(models.Service.objects.filter(id__in=chunk).update(active=False) for chunk in _chunks(missing, ID_CHUNK))
 
 
+def _previous_owners(by_type) -> set:
+    """Before writing: the services whose facet words (languages, taxonomy terms) the file may take away — the
+    current owners of the languages, service-at-locations and attributes it re-points or drops, and the services
+    offered at the locations it lists (a replaced service-at-location list can drop one)."""
+    owners = set()
+    languages = list(by_type.get("language", {}))
+    owners |= _select_ids(models.Language, "id", languages, select="service_id")
+    located = _select_ids(models.Language, "id", languages, select="location_id") | set(by_type.get("location", {}))
+    owners |= _select_ids(models.ServiceAtLocation, "location_id", sorted(located), select="service_id")
+    owners |= _select_ids(
+        models.ServiceAtLocation, "id", list(by_type.get("service_at_location", {})), select="service_id"
+    )
+    owners |= _select_ids(models.Attribute, "id", list(by_type.get("attribute", {})), select="link_id")
+    return owners
+
+
 def _touched_services(by_type) -> set:
     """Services whose search document may have changed: those in the file, those an attribute in the file
     links to, and those whose organization or taxonomy terms the file changes."""
@@ -493,8 +511,8 @@ def refresh_search_documents(service_ids=None, *, progress=None):
     full-text index is refreshed here too rather than by signals or triggers.
 
     A derived index, not a curation change, so not audited. Batched: a fixed number of queries per batch (the
-    given ids are taken ``SEARCH_BATCH`` at a time, so no statement carries a 100,000-id list). ``progress(n)``,
-    with the given ids, is called as ``progress(done, total)`` before the first batch and after each.
+    given ids are taken ``SEARCH_BATCH`` at a time, so no statement carries a 100,000-id list). With given ids,
+    ``progress(done, total)`` (if any) is called before the first batch and after each.
     """
     fts = connection.vendor == "sqlite"
     # Plain rows, not model instances: at 100,000 services building instances cost more than the queries.

@@ -2,11 +2,11 @@
 
 Both databases search the same precomputed document: ``Service.search_document`` holds the folded (lower case, no
 accents) English and Spanish Snowball stems of a service's words, separated and surrounded by single spaces.
-PostgreSQL matches it with full-text search (``to_tsvector('simple', …)``, GIN index); SQLite matches each stem as a
-space-delimited substring. Stemming in Python keeps the two engines' answers identical, needs no ``unaccent``
-extension (which a hosted PostgreSQL may refuse to create) and lets one document serve a bilingual network: a
-listing written in English is found by "pantries" and one written in Spanish by "viviendas" or "alimentación".
-"""
+PostgreSQL matches it with full-text search (``to_tsvector('simple', …)``, GIN index), SQLite with its FTS5
+table, and the near-a-ZIP search checks its few candidates in Python with the same rule. Stemming in Python keeps
+the engines' answers identical, needs no ``unaccent`` extension (which a hosted PostgreSQL may refuse to create)
+and lets one document serve a bilingual network: a listing written in English is found by "pantries" and one
+written in Spanish by "viviendas" or "alimentación"."""
 
 import re
 import unicodedata
@@ -135,8 +135,13 @@ FACET_PREFIX = "zzf"
 
 def language_word(language: str) -> str:
     """The facet word of a language code or name ("es", "Spanish", "Español" -> "zzflespanol"), case and accents
-    folded as the old ``iexact`` match did case."""
-    return f"{FACET_PREFIX}l{''.join(_WORD.findall(fold(language)))}"
+    folded. A name with no Latin letter or digit ("Русский", "中文") is spelled in hex of its lower-case UTF-8
+    ("zzfu…"), so it still names that language rather than nothing. "" for a blank value."""
+    value = (language or "").strip()
+    latin = "".join(_WORD.findall(fold(value)))
+    if latin:
+        return f"{FACET_PREFIX}l{latin}"
+    return f"{FACET_PREFIX}u{value.lower().encode().hex()}" if value else ""
 
 
 def term_word(term_id) -> str:
@@ -146,7 +151,7 @@ def term_word(term_id) -> str:
 
 def facet_words(languages, term_ids) -> list[str]:
     """The facet words of some language codes and names and taxonomy term ids, each once, blanks left out."""
-    found = [language_word(value) for value in languages if _WORD.search(fold(value or ""))]
+    found = [word for word in map(language_word, languages) if word]
     found += [term_word(pk) for pk in term_ids if pk]
     return list(dict.fromkeys(found))
 
@@ -155,8 +160,8 @@ def facet_terms(language: str = "", term_ids=None) -> list[frozenset[str]]:
     """Query terms (as ``query_terms`` gives) for "speaks ``language``" and "has any of ``term_ids``"; None = no
     need given. An empty ``term_ids`` gives an empty term, which nothing matches (a need no term is bridged to)."""
     terms = []
-    if language and _WORD.search(fold(language)):
-        terms.append(frozenset({language_word(language)}))
+    if word := language_word(language):
+        terms.append(frozenset({word}))
     if term_ids is not None:
         terms.append(frozenset(term_word(pk) for pk in term_ids))
     return terms

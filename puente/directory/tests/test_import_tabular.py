@@ -167,3 +167,33 @@ class LanguageOnly(PackageMixin, TestCase):
             self.assertEqual(import_hsds_package(folder).rejections, [])
             self.assertEqual(search_services(SearchCriteria(language=name)).total, 1)
             self.assertEqual(search_services(SearchCriteria(language=code, zip_code="87102")).total, 1)
+
+
+class RepointedRows(PackageMixin, TestCase):
+    def test_a_language_or_attribute_moved_to_another_service_leaves_the_first(self):
+        from puente.directory.search import SearchCriteria, search_services
+
+        first, second, term, language, attribute = new_id(), new_id(), new_id(), new_id(), new_id()
+        self.package([{"id": first, "name": "First"}, {"id": second, "name": "Second"}])
+        self.write(
+            "taxonomy_terms.csv",
+            csv_bytes(["id", "name", "description"], [{"id": term, "name": "T", "description": "d"}]),
+        )
+        (self.tmp / "datapackage.json").unlink()
+        import_hsds_package(self.tmp)
+        models.TaxonomyBridge.objects.create(taxonomy_term_id=term, sdoh_category="food-insecurity")
+
+        def found(**criteria):
+            return sorted(r.service.name for r in search_services(SearchCriteria(**criteria)).results)
+
+        for owner in (first, second):
+            folder = self.tmp / f"to-{owner}"
+            folder.mkdir()
+            row = {"id": language, "service_id": owner, "code": "es", "name": "Spanish"}
+            (folder / "languages.csv").write_bytes(csv_bytes(list(row), [row]))
+            link = {"id": attribute, "link_id": owner, "link_type": "service", "taxonomy_term_id": term}
+            (folder / "attributes.csv").write_bytes(csv_bytes(list(link), [link]))
+            self.assertEqual(import_hsds_package(folder).rejections, [])
+            expected = ["First"] if owner == first else ["Second"]
+            self.assertEqual(found(language="es"), expected)
+            self.assertEqual(found(need="food-insecurity"), expected)

@@ -31,7 +31,7 @@ from puente.directory.imports import (
 from puente.directory.models import DirectoryImport, ImportFormat
 from puente.directory.services import import_hsds_file
 
-from .helpers import EXAMPLES, HSDS_DIR, TempDirMixin, needs_hsds, new_id
+from .helpers import EXAMPLES, HSDS_DIR, TempDirMixin, make_listing, needs_hsds, new_id
 from .test_import_hsds1 import TABLES as HSDS1_TABLES
 
 OHANA = external_data("ohana-api-smc-sample-csv")
@@ -93,6 +93,18 @@ class UploadEachFormat(ImportPageMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.admin = make_user(make_org(), Role.ADMIN, name="Ada Admin")
+
+    def test_the_finished_count_is_the_records_written_not_the_documents_reindexed(self):
+        service = make_listing("Pantry A")
+        for name in ("Pantry B", "Pantry C"):
+            make_listing(name, organization=service.organization)
+        renamed = {"id": str(service.organization_id), "name": "Renamed food bank", "description": "d"}
+        data = json.dumps(renamed).encode()
+        job, _page = self.upload_and_follow("organization.json", data, object_type="organization")
+        job.refresh_from_db()
+        finished = (job.status, job.progress_done, job.progress_total, job.progress_phase)
+        self.assertEqual(finished, ("done", 1, 1, "write"))
+        self.assertEqual(job.updated_total, 1)
 
     def test_it_imports_an_hsds_json_file_in_the_background_and_shows_the_counts(self):
         job, page = self.upload_and_follow("service_full.json", (EXAMPLES / "service_full.json").read_bytes())

@@ -41,6 +41,14 @@ class FacetWords(TestCase):
         self.assertEqual(words, ["zzfles", "zzflespanol", "zzflamericansignlanguage"])
         self.assertEqual(language_word("ESPAÑOL"), language_word("espanol"))
 
+    def test_a_language_named_without_latin_letters_still_names_that_language(self):
+        russian, chinese = language_word("Русский"), language_word("中文")
+        self.assertTrue(russian.startswith("zzfu") and chinese.startswith("zzfu"))
+        self.assertNotEqual(russian, chinese)
+        self.assertEqual(language_word(" РУССКИЙ "), russian)
+        self.assertEqual(facet_terms("Русский"), [frozenset({russian})])
+        self.assertEqual(language_word("   "), "")
+
     def test_a_need_bridged_to_no_term_is_a_term_nothing_matches(self):
         self.assertEqual(facet_terms("", []), [frozenset()])
         self.assertEqual(facet_terms("", None), [])
@@ -73,6 +81,13 @@ class BothPathsAgree(TestCase):
             with self.subTest(need=need, language=language, text=text):
                 criteria = {"need": need, "language": language, "text": text}
                 self.assertEqual(names(**criteria), names(zip_code="87102", radius_miles=15, **criteria))
+
+    def test_a_language_named_in_another_script_filters_instead_of_being_ignored(self):
+        service = make_listing("Russian Line", description="Help", site=north(5), languages=[("ru", "Русский")])
+        self.assertEqual(names(language="Русский"), ["Russian Line"])
+        self.assertEqual(names(language="Русский", zip_code="87102", radius_miles=15), ["Russian Line"])
+        self.assertEqual(names(language="中文"), [])
+        self.assertEqual(service.search_document.count("zzfu"), 1)
 
     def test_a_language_spoken_at_the_site_counts_for_the_service(self):
         self.assertIn("Clinic Rides", names(language="es", zip_code="87102", radius_miles=15))
