@@ -86,8 +86,9 @@ def _model_values(object_type, values):
         if name == "id":
             continue
         if object_type == "service" and name == "last_modified" and isinstance(value, str):
-            value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
+            # The parser lets an empty date-time through (HSDS tables leave optional cells blank): no date.
+            value = datetime.fromisoformat(value) if value.strip() else None
+            if value is not None and value.tzinfo is None:
                 value = value.replace(tzinfo=UTC)
         out[RENAMED.get((object_type, name), name)] = value
     return out

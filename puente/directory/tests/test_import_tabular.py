@@ -197,3 +197,17 @@ class RepointedRows(PackageMixin, TestCase):
             expected = ["First"] if owner == first else ["Second"]
             self.assertEqual(found(language="es"), expected)
             self.assertEqual(found(need="food-insecurity"), expected)
+
+
+class BlankDates(PackageMixin, TestCase):
+    def test_a_blank_last_modified_is_no_date_not_a_failed_import(self):
+        sid = new_id()
+        self.package([{"id": sid, "name": "Pantry"}])
+        rows = [{"id": sid, "organization_id": "", "name": "Pantry", "status": "active", "last_modified": ""}]
+        services = self.tmp / "blank"
+        services.mkdir()
+        (services / "services.csv").write_bytes(csv_bytes(list(rows[0]), rows))
+        import_hsds_package(self.tmp)
+        result = import_hsds_package(services)
+        self.assertEqual(result.rejections, [])
+        self.assertIsNone(models.Service.objects.get(id=sid).last_modified)
