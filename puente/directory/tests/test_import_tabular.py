@@ -199,15 +199,13 @@ class RepointedRows(PackageMixin, TestCase):
             self.assertEqual(found(need="food-insecurity"), expected)
 
 
-class BlankDates(PackageMixin, TestCase):
+
+class BlankDates(TempDirMixin, TestCase):
     def test_a_blank_last_modified_is_no_date_not_a_failed_import(self):
+        from puente.directory.services import import_hsds_file
+
         sid = new_id()
-        self.package([{"id": sid, "name": "Pantry"}])
-        rows = [{"id": sid, "organization_id": "", "name": "Pantry", "status": "active", "last_modified": ""}]
-        services = self.tmp / "blank"
-        services.mkdir()
-        (services / "services.csv").write_bytes(csv_bytes(list(rows[0]), rows))
-        import_hsds_package(self.tmp)
-        result = import_hsds_package(services)
+        record = {"id": sid, "name": "Pantry", "status": "active", "last_modified": ""}
+        result = import_hsds_file(self.write("service_list.json", [record]))
         self.assertEqual(result.rejections, [])
         self.assertIsNone(models.Service.objects.get(id=sid).last_modified)
