@@ -3,6 +3,7 @@ search without a ZIP (the database's full-text engine) give the same answers; th
 
 import itertools
 from datetime import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.test import TestCase
@@ -81,6 +82,10 @@ class BothPathsAgree(TestCase):
             with self.subTest(need=need, language=language, text=text):
                 criteria = {"need": need, "language": language, "text": text}
                 self.assertEqual(names(**criteria), names(zip_code="87102", radius_miles=15, **criteria))
+
+    def test_a_dense_area_takes_the_index_first_and_finds_the_same_services(self):
+        with mock.patch("puente.directory.search.DENSE_SITES", 0):
+            self.test_the_two_paths_give_the_same_services()
 
     def test_a_language_named_in_another_script_filters_instead_of_being_ignored(self):
         service = make_listing("Russian Line", description="Help", site=north(5), languages=[("ru", "Русский")])
