@@ -199,7 +199,6 @@ class RepointedRows(PackageMixin, TestCase):
             self.assertEqual(found(need="food-insecurity"), expected)
 
 
-
 class BlankDates(TempDirMixin, TestCase):
     def test_a_blank_last_modified_is_no_date_not_a_failed_import(self):
         from puente.directory.services import import_hsds_file
