@@ -156,6 +156,13 @@ class Referral(TenantModel):
             models.Index(fields=["organization", "patient", "-created_at"], name="referral_org_patient"),
             models.Index(fields=["recipient_organization", "status"], name="referral_recipient_status"),
             models.Index(fields=["organization", "status", "accepted_at"], name="referral_status_accepted"),
+            # The worker's referral list walks the open referrals in this order and stops at its limit, instead of
+            # sorting every open referral of the organization (55,000 at 100,000 patients: an on-disk sort).
+            models.Index(
+                fields=["organization", "status_changed_at"],
+                condition=~models.Q(status__in=sorted(lifecycle.TERMINAL)),
+                name="referral_open_by_change",
+            ),
         ]
 
     def __str__(self) -> str:
