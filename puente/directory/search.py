@@ -191,11 +191,16 @@ def terms_filter(qs, terms):
         matching = f"SELECT service_id FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608
         return qs.filter(id__in=RawSQL(matching, [fts5_query(terms)]))  # noqa: S611
     for term in terms:
-        any_stem = Q()
-        for stem in term:
-            any_stem |= Q(search_document__contains=f" {stem} ")
-        qs = qs.filter(any_stem)
+        qs = qs.filter(_holds_any(term))
     return qs
+
+
+def _holds_any(term) -> Q:
+    """The search document holds one of the term's words, as a whole-token substring test (no index)."""
+    any_word = Q()
+    for word in term:
+        any_word |= Q(search_document__contains=f" {word} ")
+    return any_word
 
 
 def search_terms(criteria: SearchCriteria) -> list[frozenset[str]]:
@@ -317,10 +322,7 @@ def distances_from(qs, origin: ZipPoint, radius: float | None, terms=()):
             # not the full-text index), so only the matching candidates travel; ``_matches`` stays the rule.
             for term in terms:
                 if 0 < len(term) <= SQL_TERM_WORDS:
-                    any_word = Q()
-                    for word in term:
-                        any_word |= Q(search_document__contains=f" {word} ")
-                    qs = qs.filter(any_word)
+                    qs = qs.filter(_holds_any(term))
         # One filter() call: the latitude and longitude conditions and the values read go through the same join.
         rows = (
             qs.filter(
