@@ -240,3 +240,39 @@ class QueryCount(TestCase):
                 many = self.count(**criteria)
                 self.assertGreater(many[1], one[1])
                 self.assertEqual(many[0], one[0])
+
+
+class CardData(TestCase):
+    """A search card reads its phones and schedules for the whole page at once (``load_cards``): it must show
+    what the service's own page shows, the service's first and then each site's."""
+
+    def test_a_card_shows_the_phone_and_hours_the_service_page_shows(self):
+        from puente.directory import models as m
+        from puente.directory.search import ServiceResult, detail_queryset
+
+        plain = make_listing("Plain Pantry", site=north(1), phone="", schedules=[])
+        sited = make_listing("Two Site Pantry", site=north(2), phone="", schedules=[])
+        second = m.Location.objects.create(organization=sited.organization, latitude=north(3)[0], longitude=ORIGIN[1])
+        second_sal = m.ServiceAtLocation.objects.create(service=sited, location=second)
+        m.Phone.objects.create(location=second, number="505-555-0199")
+        m.Schedule.objects.create(
+            service_at_location=second_sal, freq="WEEKLY", byday="TU", opens_at="10:00", closes_at="14:00"
+        )
+        m.Schedule.objects.create(service=sited, freq="WEEKLY", byday="MO", opens_at="09:00", closes_at="12:00")
+        own = make_listing(
+            "Own Phone Pantry", site=north(4), phone="505-555-0123", schedules=[("FR", "08:00", "11:00")]
+        )
+        m.Phone.objects.create(location=own.service_at_locations.get().location, number="505-555-0177")
+
+        cards = {r.service.name: r for r in find(zip_code="87102", radius_miles=10).results}
+        self.assertEqual(set(cards), {"Plain Pantry", "Two Site Pantry", "Own Phone Pantry"})
+        for service in (plain, sited, own):
+            page = ServiceResult(service=detail_queryset().get(pk=service.pk))
+            card = cards[service.name]
+            with self.subTest(service=service.name):
+                self.assertEqual(getattr(card.phone, "number", None), getattr(page.phone, "number", None))
+                self.assertEqual(card.hours_lines, page.hours_lines)
+        self.assertEqual(cards["Two Site Pantry"].phone.number, "505-555-0199")  # a site's phone when it has none
+        self.assertEqual(cards["Two Site Pantry"].hours_lines, ["Mon 09:00–12:00", "Tue 10:00–14:00"])
+        self.assertEqual(cards["Own Phone Pantry"].phone.number, "505-555-0123")  # its own phone first
+        self.assertIsNone(cards["Plain Pantry"].phone)
