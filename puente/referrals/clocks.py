@@ -25,6 +25,16 @@ def business_days_between(start: date, end: date) -> int:
     return count
 
 
+def latest_stalled_request_day(today: date, accept_days: int) -> date:
+    """The last day a request could have been sent on and count as not accepted on `today`: `stall_reason`'s
+    business-day rule turned into a date, so that a database can compare it (earlier days count more business
+    days, so every day up to this one is stalled and none after)."""
+    day = today
+    while business_days_between(day, today) < accept_days:
+        day -= timedelta(days=1)
+    return day
+
+
 def stall_reason(
     status: str,
     *,

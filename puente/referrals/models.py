@@ -1,8 +1,12 @@
 """Closed-loop referrals to partner organizations: the referral, its concerns, its status events and the patient's
 check-back link."""
 
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +61,11 @@ class CheckBackAnswer(models.TextChoices):
     NO = "no", _("No")
 
 
+def _stall_days() -> tuple[int, int]:
+    """(business days to accept, calendar days between partner updates) before a referral counts as stalled."""
+    return getattr(settings, "PUENTE_REFERRAL_ACCEPT_DAYS", 3), getattr(settings, "PUENTE_REFERRAL_UPDATE_DAYS", 14)
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def visible_to(self, user, *, patients=None) -> "ReferralQuerySet":
         """Referrals a care-organization worker may read: organization first, then the patients they may open.
@@ -94,6 +103,29 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             output_field=models.IntegerField(),
         )
         return self.order_by(open_first, "-requested_at", "-pk")
+
+    def stalled_first(self, now) -> "ReferralQuerySet":
+        """Stalled referrals first (``Referral.stall_reason``, in SQL), then the longest in their status; the
+        primary key breaks ties so that paging neither skips nor repeats a referral. Annotates ``stalled``."""
+        accept_days, update_days = _stall_days()
+        last_day = clocks.latest_stalled_request_day(timezone.localdate(now), accept_days)
+        # Requested on `last_day` or before, as a local date: before the next local midnight.
+        next_midnight = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+        stalled = models.Case(
+            models.When(status=Status.REQUESTED, requested_at__lt=next_midnight, then=1),
+            models.When(
+                Q(status__in=(Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD))
+                & Q(partner_since__lte=now - timedelta(days=update_days)),
+                then=1,
+            ),
+            default=0,
+            output_field=models.IntegerField(),
+        )
+        return (
+            self.alias(partner_since=Coalesce("last_partner_update_at", "requested_at"))
+            .annotate(stalled=stalled)
+            .order_by("-stalled", "status_changed_at", "pk")
+        )
 
     def for_patient(self, patient: Patient) -> "ReferralQuerySet":
         return self.filter(organization_id=patient.organization_id, patient=patient)
@@ -174,6 +206,7 @@ class Referral(TenantModel):
 
     def stall_reason(self, now=None) -> str:
         now = now or timezone.now()
+        accept_days, update_days = _stall_days()
         return clocks.stall_reason(
             self.status,
             requested_at=self.requested_at,
@@ -181,8 +214,8 @@ class Referral(TenantModel):
             now=now,
             today=timezone.localdate(now),
             requested_on=timezone.localdate(self.requested_at) if self.requested_at else None,
-            accept_days=getattr(settings, "PUENTE_REFERRAL_ACCEPT_DAYS", 3),
-            update_days=getattr(settings, "PUENTE_REFERRAL_UPDATE_DAYS", 14),
+            accept_days=accept_days,
+            update_days=update_days,
         )
 
     @property

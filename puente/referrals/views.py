@@ -17,6 +17,7 @@ from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.forms import refuse_idempotency_key
 from puente.core.idempotency import IdempotencyConflict
+from puente.core.paging import page_of
 from puente.directory.search import UnknownZip, search_services
 from puente.patients.views import render_patient_page
 
@@ -33,7 +34,8 @@ from .permissions import (
     may_write_referrals,
 )
 
-LIST_LIMIT = 200
+LIST_LIMIT = 200  # one patient's referrals
+LIST_PAGE_SIZE = 50  # the worker's open referrals, a page at a time
 _LIST_RELATED = ("service_at_location__service", "service_at_location__location", "recipient_organization")
 
 
@@ -237,22 +239,35 @@ def referral_outcome(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 def my_referrals(request: HttpRequest) -> HttpResponse:
-    """Open referrals of the patients this worker may open, stalled ones first. A fixed number of queries."""
+    """Open referrals of the patients this worker may open, stalled ones first, then the longest in their status;
+    a page at a time (no count: `core/paging.py`). The page is chosen on the referral rows alone, then its rows
+    are read with their joins. A fixed number of queries."""
     if request.user.role not in WORKER_ROLES:
         raise PermissionDenied
-    referrals = list(
-        Referral.objects.visible_to(request.user)
-        .exclude(status__in=lifecycle.TERMINAL)
-        .select_related("patient", *_LIST_RELATED)
-        .order_by("status_changed_at")[:LIST_LIMIT]
-    )
     now = timezone.now()
-    rows = [{"r": r, "stalled": r.stall_reason(now)} for r in referrals]
-    rows.sort(key=lambda row: (not row["stalled"], row["r"].status_changed_at))
+    open_referrals = Referral.objects.visible_to(request.user).exclude(status__in=lifecycle.TERMINAL)
+    page = page_of(
+        open_referrals.stalled_first(now).values_list("pk", flat=True), LIST_PAGE_SIZE, request.GET.get("page")
+    )
+    by_pk = {
+        r.pk: r
+        for r in Referral.objects.filter(organization_id=request.user.organization_id, pk__in=page.object_list)
+        .order_by()
+        .select_related("patient", *_LIST_RELATED)
+    }
+    referrals = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    rows = [
+        {"r": r, "stalled": r.stall_reason(now), "label": lifecycle.label(r.status), "days": r.days_in_status}
+        for r in referrals
+    ]
     record_event(
         request,
         AuditAction.READ,
         object_type="referrals.list",
-        detail={"view": "my_referrals", "patients": sorted({str(r.patient_id) for r in referrals})},
+        detail={
+            "view": "my_referrals",
+            "page": page.number,
+            "patients": sorted({str(r.patient_id) for r in referrals}),
+        },
     )
-    return render(request, "referrals/my_list.html", {"rows": rows})
+    return render(request, "referrals/my_list.html", {"rows": rows, "page": page})
