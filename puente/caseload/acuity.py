@@ -9,6 +9,7 @@ dominate), then the setting's intensity (workflows.md §6: hospice and hospital 
 readmission risk (LACE/HOSPITAL bands), social needs, overdue work and time since the last contact.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -56,9 +57,17 @@ class AcuityInput:
 
 @dataclass(frozen=True)
 class Part:
+    """One part of the score. Its reason is worded only when a page shows it (``reason``): the team page scores
+    every patient of a team to count tiers and shows no reason, and wording six translated reasons per patient
+    cost more than the scoring (docs/performance.md)."""
+
     key: str
     points: int
-    reason: str
+    explain: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def reason(self) -> str:
+        return self.explain()
 
     @property
     def points_label(self) -> str:
@@ -98,55 +107,63 @@ class Acuity:
 def _crisis(i: AcuityInput, w: dict) -> Part:
     points = min(i.open_crisis_alerts * w["crisis_per_alert"], w["crisis_max"])
     if not i.open_crisis_alerts:
-        return Part("crisis", 0, _("No open crisis alert"))
-    reason = ngettext("%(n)d open crisis alert", "%(n)d open crisis alerts", i.open_crisis_alerts)
-    return Part("crisis", points, reason % {"n": i.open_crisis_alerts})
+        return Part("crisis", 0, lambda: _("No open crisis alert"))
+    n = i.open_crisis_alerts
+    return Part("crisis", points, lambda: ngettext("%(n)d open crisis alert", "%(n)d open crisis alerts", n) % {"n": n})
 
 
 def _domains(i: AcuityInput, w: dict) -> Part:
     points = min(i.positive_domains * w["domain_each"], w["domain_max"])
     if not i.positive_domains:
-        return Part("domains", 0, _("No active social need"))
-    reason = ngettext("%(n)d active social need", "%(n)d active social needs", i.positive_domains)
-    return Part("domains", points, reason % {"n": i.positive_domains})
+        return Part("domains", 0, lambda: _("No active social need"))
+    n = i.positive_domains
+    return Part(
+        "domains", points, lambda: ngettext("%(n)d active social need", "%(n)d active social needs", n) % {"n": n}
+    )
 
 
 def _readmission(i: AcuityInput, w: dict) -> Part:
     if not i.readmission_band:
-        return Part("readmission", 0, _("No readmission risk score"))
+        return Part("readmission", 0, lambda: _("No readmission risk score"))
     points = w["readmission"].get(i.readmission_band, 0)
+    band = i.readmission_band
+    return Part("readmission", points, lambda: _readmission_label(band))
+
+
+def _readmission_label(band: str) -> str:
     labels = {
         "high": _("High readmission risk"),
         "moderate": _("Moderate readmission risk"),
         "intermediate": _("Intermediate readmission risk"),
         "low": _("Low readmission risk"),
     }
-    return Part("readmission", points, labels.get(i.readmission_band, i.readmission_band))
+    return labels.get(band, band)
 
 
 def _setting(i: AcuityInput, w: dict) -> Part:
     if not i.setting:
-        return Part("setting", 0, _("No active episode"))
+        return Part("setting", 0, lambda: _("No active episode"))
     points = w["setting"].get(i.setting, 0)
-    return Part("setting", points, _("Setting: %(setting)s") % {"setting": i.setting_label or i.setting})
+    label = i.setting_label or i.setting
+    return Part("setting", points, lambda: _("Setting: %(setting)s") % {"setting": label})
 
 
 def _overdue(i: AcuityInput, w: dict) -> Part:
     if not i.overdue_items:
-        return Part("overdue", 0, _("Nothing overdue"))
+        return Part("overdue", 0, lambda: _("Nothing overdue"))
     points = min(i.overdue_items * w["overdue_each"], w["overdue_max"])
-    reason = ngettext("%(n)d overdue item", "%(n)d overdue items", i.overdue_items)
-    return Part("overdue", points, reason % {"n": i.overdue_items})
+    n = i.overdue_items
+    return Part("overdue", points, lambda: ngettext("%(n)d overdue item", "%(n)d overdue items", n) % {"n": n})
 
 
 def _contact(i: AcuityInput, w: dict) -> Part:
     if i.days_since_contact is None:
-        return Part("contact", w["contact_never"], _("No contact recorded yet"))
+        return Part("contact", w["contact_never"], lambda: _("No contact recorded yet"))
     points = next((p for days, p in w["contact_days"] if i.days_since_contact >= days), 0)
-    reason = ngettext("Last contact %(n)d day ago", "Last contact %(n)d days ago", i.days_since_contact) % {
-        "n": i.days_since_contact
-    }
-    return Part("contact", points, reason)
+    n = i.days_since_contact
+    return Part(
+        "contact", points, lambda: ngettext("Last contact %(n)d day ago", "Last contact %(n)d days ago", n) % {"n": n}
+    )
 
 
 PARTS = (_crisis, _domains, _readmission, _setting, _overdue, _contact)

@@ -92,6 +92,8 @@ def acuity_inputs(org_id, episodes: list[Episode], now: datetime | None = None) 
         .values_list("patient_id", "last")
     )
     today = timezone.localdate(now)
+    # The settings' labels, not yet translated: a reason is worded only when a page shows it (acuity.Part).
+    setting_labels = dict(Episode._meta.get_field("setting").choices)
     inputs = {}
     for e in episodes:
         if e.patient_id in inputs:
@@ -103,7 +105,7 @@ def acuity_inputs(org_id, episodes: list[Episode], now: datetime | None = None) 
             positive_domains=len(domains.get(e.patient_id, ())),
             readmission_band=readmission.get(e.patient_id),
             setting=e.setting,
-            setting_label=str(e.get_setting_display()),
+            setting_label=setting_labels.get(e.setting, e.setting),
             overdue_items=overdue.get(e.patient_id, 0) + late_referrals.get(e.patient_id, 0),
             days_since_contact=days,
         )
