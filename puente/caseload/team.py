@@ -6,6 +6,7 @@ restates `organization_id`, then narrows to the teams the user supervises.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count
@@ -16,9 +17,10 @@ from puente.episodes.models import Episode, SocialWorkReferral
 from puente.patients.models import LANGUAGE_CHOICES
 from puente.patients.services import lookup_zip
 
-from . import suggest, workload
+from . import acuity, suggest, workload
 from .models import CaseloadTarget, WorkerProfile
-from .selectors import CaseloadRow, active_episodes, caseload_rows
+from .selectors import acuity_inputs
+from .selectors import weights as caseload_weights
 
 WORKER_ROLES = (Role.SOCIAL_WORKER,)
 REFERRAL_LIMIT = 50
@@ -49,17 +51,18 @@ class WorkerLoad:
     worker: object
     team: Team
     target: workload.Target
-    rows: list[CaseloadRow] = field(default_factory=list)
+    # One score per active patient assigned to the worker (the page counts tiers and sums weights; no names).
+    scores: list[acuity.Acuity] = field(default_factory=list)
     counties: frozenset = frozenset()
     languages: frozenset = frozenset()
 
     @property
     def patients(self) -> int:
-        return len(self.rows)
+        return len(self.scores)
 
     @property
     def weighted_load(self) -> float:
-        return round(sum(r.acuity.weight for r in self.rows), 1)
+        return round(sum(a.weight for a in self.scores), 1)
 
     @property
     def standing(self) -> str:
@@ -72,9 +75,15 @@ class WorkerLoad:
     @property
     def tiers(self) -> dict[str, int]:
         counts = {"high": 0, "moderate": 0, "low": 0}
-        for r in self.rows:
-            counts[r.acuity.tier] = counts.get(r.acuity.tier, 0) + 1
+        for a in self.scores:
+            counts[a.tier] = counts.get(a.tier, 0) + 1
         return counts
+
+
+class _Assigned(NamedTuple):
+    patient_id: object
+    setting: str
+    assigned_worker_id: int
 
 
 @dataclass
@@ -105,6 +114,7 @@ class Overview:
     workers: list[WorkerLoad]
     suggestions: list[Suggestion]
     patient_ids: set[str]
+    scored: int = 0  # patients whose acuity the workload figures sum
 
 
 def _targets(org_id, teams: list[Team], team_settings: dict) -> dict:
@@ -183,9 +193,19 @@ def overview(user, now: datetime | None = None) -> Overview:
         load.languages = suggest.parse_languages(load.worker.languages_spoken, names) or frozenset({"en"})
         load.counties = suggest.parse_counties(profiles[uid].counties) if uid in profiles else frozenset()
 
-    episodes = list(active_episodes(org, assigned_worker_id__in=list(workers)))
-    for row in caseload_rows(org, episodes, now):
-        workers[row.episode.assigned_worker_id].rows.append(row)
+    # Plain rows, not episodes with their patients: a team's thousands of active episodes are only scored.
+    episodes = [
+        _Assigned(*row)
+        for row in Episode.objects.filter(
+            organization_id=org, status=Episode.Status.ACTIVE, assigned_worker_id__in=list(workers)
+        )
+        .order_by()
+        .values_list("patient_id", "setting", "assigned_worker_id")
+    ]
+    inputs = acuity_inputs(org, episodes, now)
+    acuity_weights = caseload_weights()
+    for e in episodes:
+        workers[e.assigned_worker_id].scores.append(acuity.score(inputs[e.patient_id], acuity_weights))
 
     referrals = list(
         SocialWorkReferral.objects.filter(organization_id=org, team_id__in=team_ids, assigned_to__isnull=True)
@@ -226,8 +246,10 @@ def overview(user, now: datetime | None = None) -> Overview:
         ]
         suggestions.append(Suggestion(r, suggest.rank(need, candidates, weights), r.hours_waiting(now), county))
 
-    shown = {str(e.patient_id) for e in episodes} | {str(r.patient_id) for r in referrals}
-    return Overview(census, list(workers.values()), suggestions, shown)
+    # The patients whose names the page shows. The caseloads are only counted and summed (no name, no detail of
+    # anyone), so the audit row records how many patients the figures cover, not thousands of ids per view.
+    shown = {str(r.patient_id) for r in referrals}
+    return Overview(census, list(workers.values()), suggestions, shown, scored=len(inputs))
 
 
 def _members_of(memberships, team_id) -> set:

@@ -56,7 +56,12 @@ def _member_of(team: Team, user_id) -> User:
 def team_page(request: HttpRequest) -> HttpResponse:
     _supervisor_only(request)
     data = overview(request.user, timezone.now())
-    record_event(request, AuditAction.READ, object_type="caseload.team", detail={"patients": sorted(data.patient_ids)})
+    record_event(
+        request,
+        AuditAction.READ,
+        object_type="caseload.team",
+        detail={"patients": sorted(data.patient_ids), "caseload_patients_counted": data.scored},
+    )
     return render(request, "caseload/team.html", {"data": data})
 
 

@@ -18,7 +18,7 @@ from puente.core.testing import (
     make_team,
     make_user,
 )
-from puente.episodes.models import SocialWorkReferral
+from puente.episodes.models import Episode, SocialWorkReferral
 from puente.screening.models import CrisisAlert, HealthConcern, ScreeningResponse
 from puente.tasks.models import Task
 
@@ -129,12 +129,17 @@ class TeamPageAccess(PersonaTestCase):
 
     def test_it_writes_one_audit_read_with_the_patients_shown(self):
         make_sw_referral(self.patient, team=self.team)
+        for n in range(2):
+            acute_patient(self.org, self.team, self.alice, n)  # on a caseload: counted, never named on the page
         self.client.force_login(self.sam)
         before = set(AuditEvent.objects.values_list("id", flat=True))
         self.client.get(reverse("caseload:team"))
         events = list(AuditEvent.objects.exclude(id__in=before))
         self.assertEqual([e.object_type for e in events], ["caseload.team"])
         self.assertEqual(events[0].detail["patients"], [str(self.patient.pk)])
+        assigned = Episode.objects.filter(status="active", assigned_worker=self.alice).values("patient_id").distinct()
+        self.assertGreaterEqual(assigned.count(), 2)
+        self.assertEqual(events[0].detail["caseload_patients_counted"], assigned.count())
 
 
 class TeamPage(PersonaTestCase):
