@@ -104,9 +104,9 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
         return self.order_by(open_first, "-requested_at", "-pk")
 
-    def stalled_first(self, now) -> "ReferralQuerySet":
-        """Stalled referrals first (``Referral.stall_reason``, in SQL), then the longest in their status; the
-        primary key breaks ties so that paging neither skips nor repeats a referral. Annotates ``stalled``."""
+    def with_stall(self, now) -> "ReferralQuerySet":
+        """Annotates ``stalled``: 1 where ``Referral.stall_reason(now)`` says stalled, else 0, in SQL (the same
+        rule: tests/test_worker_list_pages.py compares the two at every boundary)."""
         accept_days, update_days = _stall_days()
         last_day = clocks.latest_stalled_request_day(timezone.localdate(now), accept_days)
         # Requested on `last_day` or before, as a local date: before the next local midnight.
@@ -121,11 +121,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             default=0,
             output_field=models.IntegerField(),
         )
-        return (
-            self.alias(partner_since=Coalesce("last_partner_update_at", "requested_at"))
-            .annotate(stalled=stalled)
-            .order_by("-stalled", "status_changed_at", "pk")
-        )
+        return self.alias(partner_since=Coalesce("last_partner_update_at", "requested_at")).annotate(stalled=stalled)
+
+    def stalled_first(self, now) -> "ReferralQuerySet":
+        """Stalled referrals first, then the longest in their status; the primary key breaks ties so that paging
+        neither skips nor repeats a referral."""
+        return self.with_stall(now).order_by("-stalled", "status_changed_at", "pk")
 
     def for_patient(self, patient: Patient) -> "ReferralQuerySet":
         return self.filter(organization_id=patient.organization_id, patient=patient)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from puente.core.panels import Panel
 
-from . import clocks, lifecycle
+from . import clocks
 from .models import Outcome, Referral, Status
 
 LIMIT = 20
@@ -36,21 +36,22 @@ def action_needed(referral: Referral, now) -> str:
 def referrals_needing_action_panel(user, *, patients=None) -> Panel | None:
     if getattr(user, "role", "") not in WORKER_ROLES:
         return None
+    now = timezone.now()
+    # ``action_needed``'s rule in SQL, so that the oldest LIMIT referrals needing action are read and no others.
     candidates = (
         Referral.objects.visible_to(user, patients=patients)
         .filter(requested_by=user)
         .exclude(status__in=(Status.DRAFT, Status.CANCELLED, Status.ENTERED_IN_ERROR))
-        # Open at the partner (may have stalled), or ended without the patient's outcome, or the patient said no.
+        .with_stall(now)
         .filter(
-            Q(status__in=lifecycle.OPEN_AT_PARTNER)
-            | Q(outcome="")
-            | Q(checkback_answer__in=("no", "partly"), outcome__in=("", Outcome.NOT_MET, Outcome.PARTLY_MET))
+            Q(stalled=1)
+            | (Q(checkback_answer__in=("no", "partly")) & ~Q(outcome=Outcome.MET))
+            | Q(status__in=(Status.REJECTED, Status.FAILED, Status.COMPLETED), outcome="")
         )
         .select_related("patient", "service_at_location__service")
-        .order_by("status_changed_at")[: LIMIT * 3]
+        .order_by("status_changed_at", "pk")[:LIMIT]
     )
-    now = timezone.now()
-    rows = [{"r": r, "why": why} for r in candidates if (why := action_needed(r, now))][:LIMIT]
+    rows = [{"r": r, "why": why} for r in candidates if (why := action_needed(r, now))]
     if not rows:
         return None
     return Panel(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from puente.core.testing import PersonaTestCase
+from puente.referrals.panels import LIMIT
 from puente.referrals.tests.util import make_listing, make_referral
 
 HEADING = "Community referrals needing action"
@@ -45,6 +46,15 @@ class NeedingAction(PersonaTestCase):
                 self.assertEqual(reverse("referrals:detail", args=[referral.pk]) in page, listed)
                 referral.events.all().delete()
                 referral.delete()
+
+    def test_a_referral_needing_action_shows_behind_many_that_do_not(self):
+        # More open, not stalled referrals than the panel shows, all older in their status than the one that needs
+        # the worker: the panel still finds it (the rule is applied by the query, not to its first rows).
+        now = timezone.now()
+        for n in range(3 * LIMIT + 1):
+            self.referral("accepted", last_partner_update_at=now, status_changed_at=now - timedelta(days=90 - n % 60))
+        done = self.referral("completed", status_changed_at=now)
+        self.assertContains(self.dashboard(), reverse("referrals:detail", args=[done.pk]))
 
     def test_a_stalled_referral_says_why_in_words(self):
         long_ago = timezone.now() - timedelta(days=30)
