@@ -159,7 +159,10 @@ class Referral(TenantModel):
     requested_at = models.DateTimeField(_("sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     last_partner_update_at = models.DateTimeField(null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Indexed by "referral_by_requester" (Meta), whose first column it is.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -189,6 +192,9 @@ class Referral(TenantModel):
             models.Index(fields=["organization", "patient", "-created_at"], name="referral_org_patient"),
             models.Index(fields=["recipient_organization", "status"], name="referral_recipient_status"),
             models.Index(fields=["organization", "status", "accepted_at"], name="referral_status_accepted"),
+            # The dashboard's "referrals needing action" walks the worker's own referrals oldest change first and
+            # stops at twenty (8.6 -> 0.8 ms at 100,000 patients); it also serves every lookup by requester.
+            models.Index(fields=["requested_by", "status_changed_at"], name="referral_by_requester"),
             # The worker's referral list walks the open referrals in this order and stops at its limit, instead of
             # sorting every open referral of the organization (55,000 at 100,000 patients: an on-disk sort).
             # The worker's list sorts an organization's open referrals by stall (``stalled_first``): on PostgreSQL
