@@ -18,6 +18,7 @@ from puente.core.forms import refuse_idempotency_key
 from puente.core.http import safe_next
 from puente.core.idempotency import IdempotencyConflict
 from puente.core.panels import panels_for
+from puente.core.sql import compiled_ids
 from puente.patients.models import BreakGlassAccess, Patient
 from puente.patients.permissions import get_patient_for_user, get_rw_patient_for_user
 from puente.patients.views import render_patient_page
@@ -63,8 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     user = request.user
     now = timezone.now()
-    # Built once for the whole page: the two queue lists and the panels each filter on it.
-    patients = Patient.objects.visible_to(user)
+    # Built and compiled once for the whole page: the two queue lists and the panels each filter on it.
+    patients = compiled_ids(Patient.objects.visible_to(user))
     queue = _queue_qs(user, patients)
     mine = list(queue.filter(assigned_to=user)[:50])
     waiting = list(queue.filter(assigned_to__isnull=True)[:10])
