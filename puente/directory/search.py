@@ -25,7 +25,6 @@ from .models import (
     Accessibility,
     Address,
     CostOption,
-    Location,
     Phone,
     Schedule,
     Service,
@@ -33,7 +32,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyBridge,
 )
-from .text import SQLITE_FTS_TABLE, facet_terms, fts5_query, query_terms, tsquery
+from .text import SQLITE_FTS_TABLE, box_cells, facet_terms, fts5_query, query_terms, tsquery
 
 DAY_NAMES = {
     "MO": _("Mon"),
@@ -45,11 +44,6 @@ DAY_NAMES = {
     "SU": _("Sun"),
 }
 PER_PAGE = 20
-# A near-origin search term with at most this many words (a text word's stems, a language; a need bridged to few
-# taxonomy terms) is also checked in SQL on the candidates (distances_from).
-SQL_TERM_WORDS = 8
-# More sites than this in a search's bounding box: the full-text index goes first (distances_from).
-DENSE_SITES = 2000
 MAX_PER_PAGE = 100
 
 
@@ -343,11 +337,10 @@ def distances_from(qs, origin: ZipPoint, radius: float | None, terms=()):
     ``radius`` (any distance when None), [ids of ``qs`` services whose service area names the origin's county,
     by name]).
 
-    With a radius the work starts from the sites in the bounding box (indexed latitude/longitude): one query joins
-    them to their services, restricted by ``qs``'s SQL filters, and returns each candidate site with its
-    service's search document, so the cost grows with the services near the origin, not with the directory.
-    ``terms`` (text, need, language: ``search_terms``) are then checked in Python on those documents, the same
-    rule as ``terms_filter``, without PostgreSQL preferring its full-text index over the handful of candidates.
+    With a radius, one full-text query asks for ``terms`` (text, need, language: ``search_terms``) and the place
+    words of the cells the bounding box touches (``text.box_cells``), joined to those services' sites within the
+    box (indexed latitude/longitude), so the rows measured exactly are the services matching everything with a
+    site near the origin: the cost grows with the results, not with the directory nor the density of a city.
     Three queries at most (the county's service areas are read as a list first, then checked).
     """
     nearest: dict = {}
@@ -356,43 +349,21 @@ def distances_from(qs, origin: ZipPoint, radius: float | None, terms=()):
         sites = ServiceAtLocation.objects.filter(
             location__latitude__isnull=False, location__longitude__isnull=False, service_id__in=qs.values("id")
         )
-        rows = sites.order_by().values_list("service_id", "location__latitude", "location__longitude", Value(""))
+        rows = sites.order_by().values_list("service_id", "location__latitude", "location__longitude")
     else:
         lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(origin.latitude, origin.longitude, radius)
-        box = {"latitude__range": (lo_lat, hi_lat), "longitude__range": (lo_lon, hi_lon)}
-        if terms and Location.objects.filter(**box).order_by()[: DENSE_SITES + 1].count() > DENSE_SITES:
-            # A dense area (a city's thousands of sites): the full-text index first, then the box, costs less
-            # than checking every site in the box (measured at 100,000 services: 30 ms against 90). The index
-            # has then applied the terms: the documents need not travel nor be checked again.
-            qs = terms_filter(qs, terms)
-            document, terms = Value(""), ()
-        else:
-            # Terms with few words are also checked in SQL, on the joined rows (a substring test per candidate,
-            # not the full-text index), so only the matching candidates travel; ``_matches`` stays the rule.
-            for term in terms:
-                if 0 < len(term) <= SQL_TERM_WORDS:
-                    qs = qs.filter(_holds_any(term))
-            document = F("search_document")
+        cells = box_cells(lo_lat, hi_lat, lo_lon, hi_lon)
+        near = terms_filter(qs, [*terms, cells] if cells else list(terms))
         # One filter() call: the latitude and longitude conditions and the values read go through the same join.
         rows = (
-            qs.filter(
+            near.filter(
                 service_at_locations__location__latitude__range=(lo_lat, hi_lat),
                 service_at_locations__location__longitude__range=(lo_lon, hi_lon),
             )
             .order_by()
-            .values_list(
-                "id",
-                "service_at_locations__location__latitude",
-                "service_at_locations__location__longitude",
-                document,
-            )
+            .values_list("id", "service_at_locations__location__latitude", "service_at_locations__location__longitude")
         )
-    checked: dict = {}
-    for sid, lat, lon, document in rows:
-        if sid not in checked:
-            checked[sid] = _matches(document, terms)
-        if not checked[sid]:
-            continue
+    for sid, lat, lon in rows:
         d = distance_miles(origin.latitude, origin.longitude, lat, lon)
         if (radius is None or d <= radius) and (sid not in nearest or d < nearest[sid]):
             nearest[sid] = d

@@ -572,11 +572,17 @@ def _refresh_batch(batch, fts, replace):
     for rows in (own, at_sites):
         for service_id, code, name in rows:
             spoken.setdefault(service_id, []).extend([code, name])
+    sites: dict = {}
+    located = models.ServiceAtLocation.objects.filter(
+        service_id__in=ids, location__latitude__isnull=False, location__longitude__isnull=False
+    )
+    for service_id, lat, lon in located.values_list("service_id", "location__latitude", "location__longitude"):
+        sites.setdefault(service_id, []).append((lat, lon))
     documents = [
         document(
             *texts,
             *terms.get(pk, []),
-            facets=facet_words(spoken.get(pk, ()), term_ids.get(pk, ())),
+            facets=facet_words(spoken.get(pk, ()), term_ids.get(pk, ()), sites.get(pk, ())),
         )
         for pk, *texts in batch
     ]

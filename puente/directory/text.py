@@ -8,6 +8,7 @@ the engines' answers identical, needs no ``unaccent`` extension (which a hosted 
 and lets one document serve a bilingual network: a listing written in English is found by "pantries" and one
 written in Spanish by "viviendas" or "alimentación"."""
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -149,10 +150,48 @@ def term_word(term_id) -> str:
     return f"{FACET_PREFIX}t{str(term_id).replace('-', '').lower()}"
 
 
-def facet_words(languages, term_ids) -> list[str]:
-    """The facet words of some language codes and names and taxonomy term ids, each once, blanks left out."""
+# Place words: the grid cells (CELL_DEGREES of latitude by CELL_DEGREES of longitude, about 17 by 14 miles in New
+# Mexico) of a service's located sites. A search within a radius asks the full-text index for the cells its
+# bounding box touches together with its other terms, so the services it then measures exactly are those matching
+# everything with a site near the origin: the work follows the results, not the size of the directory nor the
+# density of a city (search.distances_from).
+CELL_DEGREES = 0.25
+# A box touching more cells (a radius of hundreds of miles) is searched without them: every site is then near.
+MAX_CELLS = 400
+
+
+def _cell(degrees: float) -> int:
+    return math.floor(degrees / CELL_DEGREES)
+
+
+def _cell_word(row: int, column: int) -> str:
+    def signed(n: int) -> str:
+        return f"m{-n}" if n < 0 else str(n)
+
+    return f"{FACET_PREFIX}g{signed(row)}x{signed(column)}"
+
+
+def cell_word(latitude: float, longitude: float) -> str:
+    """The place word of a point ("zzfg140xm427" for Albuquerque)."""
+    return _cell_word(_cell(latitude), _cell(longitude))
+
+
+def box_cells(min_lat: float, max_lat: float, min_lon: float, max_lon: float) -> frozenset[str] | None:
+    """The place words of every cell a bounding box touches (a point in the box lies in one of them: ``floor``
+    keeps the order of the coordinates); None when there are more than ``MAX_CELLS``."""
+    rows = range(_cell(min_lat), _cell(max_lat) + 1)
+    columns = range(_cell(min_lon), _cell(max_lon) + 1)
+    if len(rows) * len(columns) > MAX_CELLS:
+        return None
+    return frozenset(_cell_word(row, column) for row in rows for column in columns)
+
+
+def facet_words(languages, term_ids, sites=()) -> list[str]:
+    """The facet words of some language codes and names, taxonomy term ids and sites ((latitude, longitude)), each
+    once, blanks left out."""
     found = [word for word in map(language_word, languages) if word]
     found += [term_word(pk) for pk in term_ids if pk]
+    found += [cell_word(lat, lon) for lat, lon in sites if lat is not None and lon is not None]
     return list(dict.fromkeys(found))
 
 

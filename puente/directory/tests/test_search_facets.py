@@ -12,9 +12,18 @@ from puente.accounts.models import Role
 from puente.core.testing import make_org, make_user
 from puente.directory import bridge
 from puente.directory import models as m
+from puente.directory.geo import bounding_box
 from puente.directory.search import SearchCriteria, search_services
 from puente.directory.services import edit_listing, listing_values, refresh_search_documents
-from puente.directory.text import document, facet_terms, facet_words, language_word, query_terms
+from puente.directory.text import (
+    box_cells,
+    cell_word,
+    document,
+    facet_terms,
+    facet_words,
+    language_word,
+    query_terms,
+)
 
 from .helpers import make_listing, make_term
 
@@ -56,6 +65,37 @@ class FacetWords(TestCase):
         self.assertEqual(facet_terms("  "), [])
 
 
+class PlaceWords(TestCase):
+    def test_every_point_of_a_box_lies_in_one_of_the_box_cells(self):
+        # Boxes around points on both sides of cell edges, of the equator and of the prime meridian.
+        for lat, lon, miles in itertools.product((35.0, 35.0818, -0.1, 0.0), (-106.75, -106.6482, 0.1), (1, 15, 60)):
+            box = bounding_box(lat, lon, miles)
+            cells = box_cells(*box)
+            with self.subTest(lat=lat, lon=lon, miles=miles):
+                for f_lat, f_lon in itertools.product((0, 0.25, 0.5, 0.999, 1), repeat=2):
+                    point = (box[0] + f_lat * (box[1] - box[0]), box[2] + f_lon * (box[3] - box[2]))
+                    self.assertIn(cell_word(*point), cells)
+                self.assertNotIn(cell_word(box[1] + 0.3, lon), cells)
+
+    def test_place_words_are_facet_words_of_located_sites_only(self):
+        words = facet_words([], [], [(35.0818, -106.6482), (None, -106.0), (35.0818, -106.6482)])
+        self.assertEqual(words, [cell_word(35.0818, -106.6482)])
+        self.assertRegex(words[0], r"^zzfg[0-9m]+x[0-9m]+$")
+        self.assertEqual(query_terms(words[0]), [])  # typed text cannot ask for a place
+
+    def test_a_huge_radius_asks_for_no_place_word(self):
+        self.assertIsNone(box_cells(*bounding_box(35.0, -106.0, 2000)))
+
+    def test_a_moved_site_is_found_where_it_now_is(self):
+        service = make_listing("Moving Pantry", description="Groceries", site=north(2))
+        location = service.service_at_locations.get().location
+        location.latitude, location.longitude = 35.6870, -105.9378  # Santa Fe
+        location.save()
+        refresh_search_documents([service.id])
+        self.assertEqual(names(zip_code="87102", radius_miles=15), [])
+        self.assertEqual(names(zip_code="87501", radius_miles=15), ["Moving Pantry"])
+
+
 class BothPathsAgree(TestCase):
     """Every need/language/text combination: the radius search (Python check of candidates) finds exactly the
     near listings the search without a ZIP (full-text index) finds."""
@@ -83,8 +123,8 @@ class BothPathsAgree(TestCase):
                 criteria = {"need": need, "language": language, "text": text}
                 self.assertEqual(names(**criteria), names(zip_code="87102", radius_miles=15, **criteria))
 
-    def test_a_dense_area_takes_the_index_first_and_finds_the_same_services(self):
-        with mock.patch("puente.directory.search.DENSE_SITES", 0):
+    def test_a_box_too_large_for_place_words_finds_the_same_services(self):
+        with mock.patch("puente.directory.text.MAX_CELLS", 0):
             self.test_the_two_paths_give_the_same_services()
 
     def test_a_language_named_in_another_script_filters_instead_of_being_ignored(self):
