@@ -4,9 +4,10 @@
 Reads only. The query count is constant in the directory size and in the page size. The text, the need and the
 language are one full-text query (the need and language as facet words of the search document, ``text.py``)
 over the database's own index; the other filters are SQL conditions on the service or correlated subqueries.
-Distance uses a bounding-box prefilter (indexed latitude/longitude) joined to the candidates' services in one
-query, the full-text terms checked on those few documents in Python, then the exact haversine distance; a
-page's cards are loaded with a fixed set of prefetches.
+Distance uses a bounding-box prefilter twice over, in one query: the full-text index is asked for the grid
+cells the box touches (place words of the document) with the other terms, and those services' sites are joined
+within the box (indexed latitude/longitude); then the exact haversine distance. A page's cards are loaded in a
+fixed number of queries (``load_cards``).
 """
 
 import math
