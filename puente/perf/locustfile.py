@@ -49,7 +49,9 @@ class SocialWorker(HttpUser):
         would otherwise count as a success: the login page answers 200)."""
         with method(url, *args, name=name, catch_response=True, **kwargs) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                # No status at all: the connection failed; name how (reset, refused, timed out).
+                cause = f" {type(response.error).__name__}: {response.error}" if response.status_code == 0 else ""
+                response.failure(f"HTTP {response.status_code}{cause}"[:200])
             elif "/accounts/login/" in response.url:
                 response.failure("signed out")
             else:
