@@ -53,6 +53,10 @@ class Command(BaseCommand):
             "large": self._ensure(opts["seed"], opts["scale"]),
         }
         self._ensure_directory()
+        # Fresh planner statistics for the tables and indexes as they are now: a reused data set may predate a
+        # migration, and a new index without statistics is planned badly (SQLite: a partner list 36 -> 44 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         small, large = build_context(opts["small_seed"]), build_context(opts["seed"])
         pages = [p for p in PAGES if not opts["only"] or p.name in opts["only"]]
 
