@@ -7,11 +7,18 @@ compiles it once into SQL with bound parameters: the same SQL text reaches the d
 by a user enters it, and the rows it selects are decided when each query runs, as with the queryset.
 """
 
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 
-def compiled_ids(queryset) -> RawSQL:
+def compiled_ids(queryset) -> RawSQL | QuerySet:
     """``queryset``'s primary keys as a subquery compiled once, for ``<field>__in=`` in other queries of the same
-    request (never across requests: the SQL holds values of the moment, such as "now" for expiring grants)."""
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    request (never across requests: the SQL holds values of the moment, such as "now" for expiring grants). An
+    empty queryset (``.none()``: a user with no organization) is returned as it is: Django then answers the
+    queries that embed it with nothing, without running them."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return queryset
     return RawSQL(sql, params)  # noqa: S611 (Django's own compiled SQL with bound parameters)

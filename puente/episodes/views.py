@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     extra_panels = panels_for(user, patients=patients)
     my_episodes = []
     show_active_patients = not any("active_patients" in panel.replaces for panel in extra_panels)
-    if show_active_patients:
+    if show_active_patients and user.organization_id:
         my_episodes = list(
             Episode.objects.filter(organization_id=user.organization_id, assigned_worker=user, status="active")
             .select_related("patient", "team", "unit")

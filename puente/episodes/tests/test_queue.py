@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from puente.audit.models import AuditEvent
-from puente.core.testing import PersonaTestCase, make_patient, make_sw_referral
+from puente.core.testing import PersonaTestCase, make_patient, make_sw_referral, make_user
 from puente.episodes.models import SocialWorkReferral
 
 
@@ -128,6 +128,14 @@ class Queue(PersonaTestCase):
             with self.subTest(page=name), CaptureQueriesContext(connection) as after:
                 self.client.get(url)
             self.assertEqual(len(after), len(before), name)
+
+    def test_a_worker_not_yet_in_an_organization_sees_an_empty_dashboard(self):
+        # Their visible patients are none at all: the dashboard's shared subquery must select nothing, not fail.
+        newcomer = make_user(None, name="Nadia Newcomer")
+        self.client.force_login(newcomer)
+        response = self.client.get(reverse("episodes:dashboard"))
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Ana Old")
 
 
 class CloseAndSafety(PersonaTestCase):
