@@ -27,6 +27,9 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 MAX_PAGE_NUMBER = 1_000_000
 METRES_PER_MILE = 1609.344
+# The widest search the API answers: New Mexico and its neighbours (a larger radius, NaN or infinity is a 400).
+MAX_PROXIMITY_METRES = 1_000_000
+MAX_PROXIMITY_MILES = MAX_PROXIMITY_METRES / METRES_PER_MILE
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 
 
@@ -139,6 +142,8 @@ def service_list(request):
         radius = float(proximity) / METRES_PER_MILE if proximity else 0.0
     except ValueError:
         raise BadParameter("proximity must be a number of metres") from None
+    if not math.isfinite(radius) or not 0 <= radius <= MAX_PROXIMITY_MILES:
+        raise BadParameter(f"proximity must be between 0 and {MAX_PROXIMITY_METRES} metres")
     # Without proximity, only services whose service area covers the postcode (per the OpenAPI text).
     distances, area_ids = distances_from(qs, origin, radius)
     near = sorted((d, str(sid)) for sid, d in distances.items() if d <= radius)

@@ -178,10 +178,12 @@ def cell_word(latitude: float, longitude: float) -> str:
 
 def box_cells(min_lat: float, max_lat: float, min_lon: float, max_lon: float) -> frozenset[str] | None:
     """The place words of every cell a bounding box touches (a point in the box lies in one of them: ``floor``
-    keeps the order of the coordinates); None when there are more than ``MAX_CELLS``."""
+    keeps the order of the coordinates); None when there are more than ``MAX_CELLS`` or a bound is not finite."""
+    if not all(map(math.isfinite, (min_lat, max_lat, min_lon, max_lon))):
+        return None
     rows = range(_cell(min_lat), _cell(max_lat) + 1)
     columns = range(_cell(min_lon), _cell(max_lon) + 1)
-    if len(rows) * len(columns) > MAX_CELLS:
+    if (rows.stop - rows.start) * (columns.stop - columns.start) > MAX_CELLS:
         return None
     return frozenset(_cell_word(row, column) for row in rows for column in columns)
 

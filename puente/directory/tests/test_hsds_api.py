@@ -129,6 +129,10 @@ class HsdsApi(TestCase):
             ({"per_page": "0"}, "per_page"),
             ({"postcode": "00000"}, "postcode"),
             ({"postcode": "87102", "proximity": "far"}, "proximity"),
+            ({"postcode": "87102", "proximity": "nan"}, "proximity"),
+            ({"postcode": "87102", "proximity": "inf"}, "proximity"),
+            ({"postcode": "87102", "proximity": "1e30"}, "proximity"),
+            ({"postcode": "87102", "proximity": "-5"}, "proximity"),
             ({"taxonomy_term_id": "1"}, "taxonomy_term_id"),
             ({"modified_after": "yesterday"}, "modified_after"),
         ):
