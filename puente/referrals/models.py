@@ -111,8 +111,10 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         last_day = clocks.latest_stalled_request_day(timezone.localdate(now), accept_days)
         # Requested on `last_day` or before, as a local date: before the next local midnight.
         next_midnight = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+        # With no business day to wait (accept_days <= 0) every sent request counts, even one dated tomorrow.
+        sent_long_enough = Q(requested_at__lt=next_midnight) if accept_days > 0 else Q(requested_at__isnull=False)
         stalled = models.Case(
-            models.When(status=Status.REQUESTED, requested_at__lt=next_midnight, then=1),
+            models.When(Q(status=Status.REQUESTED) & sent_long_enough, then=1),
             models.When(
                 Q(status__in=(Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD))
                 & Q(partner_since__lte=now - timedelta(days=update_days)),

@@ -56,6 +56,16 @@ class StalledInSql(PersonaTestCase):
                 self.assertLess(len(expected), Referral.objects.count())
                 self.assertEqual(flagged, expected)
 
+    def test_with_no_day_to_wait_every_sent_request_is_stalled_in_both_rules(self):
+        now = datetime(2026, 11, 25, 12, 0, tzinfo=DENVER)
+        for moment in (now - timedelta(days=2), now, now + timedelta(days=1), None):
+            self.make("requested", moment)
+        with self.settings(PUENTE_REFERRAL_ACCEPT_DAYS=0):
+            expected = {r.pk for r in Referral.objects.all() if r.stall_reason(now)}
+            flagged = {r.pk for r in Referral.objects.all().stalled_first(now) if r.stalled}
+        self.assertEqual(len(expected), 3)  # all but the one never sent
+        self.assertEqual(flagged, expected)
+
     def test_the_last_stalled_request_day_skips_the_weekend(self):
         cases = [  # (today, accept business days, last day a request counts as stalled)
             (datetime(2026, 11, 25).date(), 3, datetime(2026, 11, 22).date()),  # Wednesday -> Sunday (Mon-Wed)
