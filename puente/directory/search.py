@@ -284,30 +284,38 @@ def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
         .filter(id__in=ids)
     )
     sals = [sal for service in services for sal in service.service_at_locations.all()]
-    phones: dict = {}
-    for phone in Phone.objects.filter(
-        Q(service_id__in=ids) | Q(location_id__in=[sal.location_id for sal in sals if sal.location_id])
-    ).order_by("id"):
-        for owner in (("service", phone.service_id), ("location", phone.location_id)):
-            if owner[1]:
-                phones.setdefault(owner, []).append(phone)
-    schedules: dict = {}
-    for schedule in Schedule.objects.filter(
-        Q(service_id__in=ids) | Q(service_at_location_id__in=[sal.id for sal in sals])
-    ).order_by("id"):
-        for owner in (("service", schedule.service_id), ("sal", schedule.service_at_location_id)):
-            if owner[1]:
-                schedules.setdefault(owner, []).append(schedule)
+    phones = _by_owner(
+        Phone.objects.filter(
+            Q(service_id__in=ids) | Q(location_id__in=[sal.location_id for sal in sals if sal.location_id])
+        ),
+        "service_id",
+        "location_id",
+    )
+    schedules = _by_owner(
+        Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location_id__in=[sal.id for sal in sals])),
+        "service_id",
+        "service_at_location_id",
+    )
     cards = {}
     for service in services:
-        own_phones = list(phones.get(("service", service.id), []))
-        own_schedules = list(schedules.get(("service", service.id), []))
+        own_phones = list(phones.get(("service_id", service.id), []))
+        own_schedules = list(schedules.get(("service_id", service.id), []))
         for sal in service.service_at_locations.all():
             if sal.location_id:
-                own_phones += phones.get(("location", sal.location_id), [])
-            own_schedules += schedules.get(("sal", sal.id), [])
+                own_phones += phones.get(("location_id", sal.location_id), [])
+            own_schedules += schedules.get(("service_at_location_id", sal.id), [])
         cards[str(service.id)] = (service, own_phones, own_schedules)
     return cards
+
+
+def _by_owner(queryset, *owner_fields) -> dict:
+    """{(field, owner id): [rows by id]} for each of ``owner_fields`` a row is linked through."""
+    grouped: dict = {}
+    for row in queryset.order_by("id"):
+        for name in owner_fields:
+            if owner := getattr(row, name):
+                grouped.setdefault((name, owner), []).append(row)
+    return grouped
 
 
 def detail_queryset():
