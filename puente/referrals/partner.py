@@ -15,7 +15,7 @@ from puente.audit.services import record_event
 from puente.consent import rules
 from puente.consent.decide import may_share
 from puente.consent.models import Consent
-from puente.core.paging import Page, page_of
+from puente.core.paging import Page, page_of_rows
 
 from . import lifecycle, services
 from .forms import StatusForm
@@ -33,21 +33,10 @@ def _require_partner(user) -> None:
 
 
 def _inbox_page(user, number) -> tuple[Page, list[Referral]]:
-    """A page of the partner's inbox and its referrals with their patient and service. The page is chosen on the
-    referral rows alone, then its rows are read with their joins: sorting the whole inbox with the patient's and
-    the service's columns attached cost more than the rest of the page (SQLite: 54 ms against 20 at 7,000
-    referrals)."""
+    """A page of the partner's inbox and its referrals with their patient and service (``page_of_rows``)."""
     inbox = Referral.objects.for_partner(user)
-    page = page_of(inbox.partner_order().values_list("pk", flat=True), PAGE_SIZE, number)
-    if not page.object_list:
-        return page, []
-    rows = (
-        inbox.filter(pk__in=page.object_list)
-        .order_by()
-        .select_related("patient", "service_at_location__service", "service_at_location__location")
-    )
-    by_pk = {r.pk: r for r in rows}
-    return page, [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    rows = inbox.select_related("patient", "service_at_location__service", "service_at_location__location")
+    return page_of_rows(inbox.partner_order(), PAGE_SIZE, number, rows)
 
 
 @login_required

@@ -17,7 +17,7 @@ from puente.audit.models import AuditAction
 from puente.audit.services import record_event
 from puente.core.forms import refuse_idempotency_key
 from puente.core.idempotency import IdempotencyConflict
-from puente.core.paging import page_of
+from puente.core.paging import page_of_rows
 from puente.directory.search import UnknownZip, search_services
 from puente.patients.views import render_patient_page
 
@@ -246,16 +246,10 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     now = timezone.now()
     open_referrals = Referral.objects.visible_to(request.user).exclude(status__in=lifecycle.TERMINAL)
-    page = page_of(
-        open_referrals.stalled_first(now).values_list("pk", flat=True), LIST_PAGE_SIZE, request.GET.get("page")
+    rows_qs = Referral.objects.filter(organization_id=request.user.organization_id).select_related(
+        "patient", *_LIST_RELATED
     )
-    by_pk = {
-        r.pk: r
-        for r in Referral.objects.filter(organization_id=request.user.organization_id, pk__in=page.object_list)
-        .order_by()
-        .select_related("patient", *_LIST_RELATED)
-    }
-    referrals = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    page, referrals = page_of_rows(open_referrals.stalled_first(now), LIST_PAGE_SIZE, request.GET.get("page"), rows_qs)
     rows = [
         {"r": r, "stalled": r.stall_reason(now), "label": lifecycle.label(r.status), "days": r.days_in_status}
         for r in referrals
