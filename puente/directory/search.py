@@ -253,28 +253,12 @@ def filtered_queryset(criteria: SearchCriteria, now: datetime, terms=None):
     return qs
 
 
-def card_queryset():
-    """A result card's data in a fixed number of queries (what ``_card.html`` shows, nothing more)."""
-    return Service.objects.select_related("organization").prefetch_related(
-        "languages",
-        Prefetch("phones", queryset=Phone.objects.order_by("id")),
-        Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
-        Prefetch(
-            "service_at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                Prefetch("location__phones", queryset=Phone.objects.order_by("id")),
-                Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
-            ),
-        ),
-    )
-
-
 def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
     """{service id: (service, phones, schedules)} for a page of cards, in five queries: the services with their
     organizations, languages and sites (prefetched), then the page's phones (services' and sites') and schedules
     (services' and service-at-locations') in one query each. The lists keep ``ServiceResult``'s order: the
-    service's own first, then each site's, each by id. Two prefetches fewer than ``card_queryset`` and no search
-    document read: a page's cards cost ~40 % less (docs/performance.md)."""
+    service's own first, then each site's, each by id. Fewer queries than the service page's relations
+    (``detail_queryset``) and no search document read: a page's cards cost ~40 % less (docs/performance.md)."""
     services = list(
         Service.objects.select_related("organization")
         .defer("search_document")
@@ -319,16 +303,23 @@ def _by_owner(queryset, *owner_fields) -> dict:
 
 
 def detail_queryset():
-    """A service page's data: the card's plus areas, costs, addresses, accessibility and who verified."""
-    return (
-        card_queryset()
-        .select_related("last_verified_by", "capacity_updated_by")
-        .prefetch_related(
-            "service_areas",
-            "cost_options",
-            Prefetch("service_at_locations__location__addresss", queryset=Address.objects.order_by("id")),
-            "service_at_locations__location__accessibility",
-        )
+    """A service page's data in a fixed number of queries: what a card shows (``ServiceResult`` reads these
+    relations when it is given no ``card_*`` lists) plus areas, costs, addresses, accessibility and who verified."""
+    return Service.objects.select_related("organization", "last_verified_by", "capacity_updated_by").prefetch_related(
+        "languages",
+        Prefetch("phones", queryset=Phone.objects.order_by("id")),
+        Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                Prefetch("location__phones", queryset=Phone.objects.order_by("id")),
+                Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
+            ),
+        ),
+        "service_areas",
+        "cost_options",
+        Prefetch("service_at_locations__location__addresss", queryset=Address.objects.order_by("id")),
+        "service_at_locations__location__accessibility",
     )
 
 
