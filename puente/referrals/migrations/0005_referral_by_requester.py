@@ -8,10 +8,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('consent', '0002_consent_documents'),
-        ('directory', '0008_directoryimport_progress_phase'),
-        ('patients', '0002_label_coordinates'),
         ('referrals', '0004_referral_open_by_stall'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
