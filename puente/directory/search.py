@@ -254,16 +254,18 @@ def filtered_queryset(criteria: SearchCriteria, now: datetime, terms=None):
 
 
 def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
-    """{service id: (service, phones, schedules)} for a page of cards, in five queries: the services with their
-    organizations, languages and sites (prefetched), then the page's phones (services' and sites') and schedules
-    (services' and service-at-locations') in one query each. The lists keep ``ServiceResult``'s order: the
+    """{service id: (service, phones, schedules)} for a page of cards, in six queries: the services with their
+    organizations, languages, cost options and sites (prefetched), then the page's phones (services' and sites')
+    and schedules (services' and service-at-locations') in one query each. The lists keep ``ServiceResult``'s order: the
     service's own first, then each site's, each by id. Fewer queries than the service page's relations
     (``detail_queryset``) and no search document read: a page's cards cost ~40 % less (docs/performance.md)."""
     services = list(
         Service.objects.select_related("organization")
         .defer("search_document")
         .prefetch_related(
-            "languages", Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location"))
+            "languages",
+            "cost_options",
+            Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location")),
         )
         .filter(id__in=ids)
     )

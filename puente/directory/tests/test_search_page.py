@@ -50,6 +50,26 @@ class SearchPage(PersonaTestCase):
         self.assertContains(response, "STALE")
         self.assertContains(response, "Never verified")
 
+    def test_a_card_shows_eligibility_and_cost(self):
+        from puente.directory import models as m
+
+        youth = make_listing(
+            "Youth Rent Help", site=north(3), terms=[self.term], min_age=14, max_age=24, cost="Sliding scale"
+        )
+        youth.eligibility_description = "Young people leaving foster care."
+        youth.fees_description = "Free for students"
+        youth.save()
+        m.CostOption.objects.filter(service=youth).update(amount_description="by income")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url, {"zip": "87102", "radius": "15", "need": "food-insecurity"})
+        card = response.content.decode().split('id="svc-' + str(youth.pk))[1].split("</article>")[0]
+        self.assertIn("Eligibility", card)
+        self.assertIn("Young people leaving foster care. · Ages 14–24", card)
+        self.assertIn("Free for students; Sliding scale (by income)", card)
+        pantry = response.content.decode().split('id="svc-' + str(self.pantry.pk))[1].split("</article>")[0]
+        self.assertNotIn("Eligibility", pantry)  # nothing to say: no empty row
+        self.assertNotIn("Cost", pantry)
+
     def test_it_keeps_bad_input_and_explains_it(self):
         self.client.force_login(self.alice)
         response = self.client.get(self.url, {"q": "comida", "zip": "00000", "age": "ten"})
