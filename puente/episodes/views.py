@@ -36,6 +36,29 @@ from .forms import (
 from .models import Episode, SocialWorkReferral
 
 QUEUE_PAGE_SIZE = 25
+# What a queue row shows (episodes/_referral_table.html): a patient row carries every demographic and contact field
+# and a user row its password hash; the dashboard reads two of these lists per request.
+QUEUE_FIELDS = (
+    "organization_id",
+    "patient_id",
+    "team_id",
+    "reasons",
+    "priority",
+    "received_at",
+    "status",
+    "assigned_to_id",
+    "first_contact_at",
+    "patient__organization_id",
+    "patient__preferred_name",
+    "patient__legal_given_name",
+    "patient__legal_family_name",
+    "patient__preferred_language",
+    "patient__interpreter_needed",
+    "team__organization_id",
+    "team__name",
+    "assigned_to__full_name",
+    "assigned_to__email",
+)
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -55,6 +78,7 @@ def _queue_qs(user, patients=None):
         SocialWorkReferral.objects.visible_to(user, patients=patients)
         .open()
         .select_related("patient", "team", "assigned_to")
+        .only(*QUEUE_FIELDS)
         .queue_order()
     )
 
