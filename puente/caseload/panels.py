@@ -15,7 +15,7 @@ LIMIT = 100
 def my_caseload_panel(user) -> Panel | None:
     if getattr(user, "role", None) not in (Role.SOCIAL_WORKER, Role.SUPERVISOR) or not user.organization_id:
         return None
-    episodes = list(active_episodes(user.organization_id, assigned_worker=user)[:LIMIT])
+    episodes = active_episodes(user.organization_id, assigned_worker=user, limit=LIMIT)
     rows = [_shown(row) for row in caseload_rows(user.organization_id, episodes, timezone.now())]
     return Panel(
         "caseload/_dashboard_caseload.html",
@@ -27,18 +27,13 @@ def my_caseload_panel(user) -> Panel | None:
 
 
 def _shown(row: CaseloadRow) -> dict:
-    """A row as the panel shows it. The two lists of parts are built here, each reason worded once: as template
-    loops (six parts, a label each, twice per row) they were half of the dashboard's rendering time."""
-    a = row.acuity
-    reasons = [(p, p.reason) for p in a.parts]
-    scored = [(reason, p.points) for p, reason in reasons if p.points]
+    """A row as the panel shows it, with the parts that add to its score built here, each reason worded once (as
+    template loops, per-part labels were half of the dashboard's rendering time). The points of the parts listed add
+    up to the score, so the list is the whole explanation; the parts worth nothing are left out."""
+    scored = [(p.reason, p.points) for p in row.acuity.parts if p.points]
     adds = (
         format_html_join("", "<li>{} (+{})</li>", scored)
         if scored
         else format_html("<li>{}</li>", _("Nothing adds to the score"))
     )
-    return {
-        "row": row,
-        "why": format_html_join("", "<li>{}: {}</li>", ((reason, p.points_label) for p, reason in reasons)),
-        "adds": adds,
-    }
+    return {"row": row, "adds": adds}
