@@ -26,6 +26,7 @@ from .models import (
     Accessibility,
     Address,
     CostOption,
+    Language,
     Phone,
     Schedule,
     Service,
@@ -253,19 +254,48 @@ def filtered_queryset(criteria: SearchCriteria, now: datetime, terms=None):
     return qs
 
 
+# What a card shows and the search and referral pages read of a card's rows (hours, the nearest site, whether the
+# listing has a partner account): a service row carries long descriptions, a site its address texts, and reading
+# them all was a third of a page of cards.
+CARD_SERVICE_FIELDS = (
+    "name",
+    "organization_id",
+    "organization__name",
+    "organization__curated_by_id",
+    "capacity_status",
+    "last_verified_at",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "fees_description",
+)
+CARD_SITE_FIELDS = ("service_id", "location_id", "location__name", "location__latitude", "location__longitude")
+CARD_SCHEDULE_FIELDS = (
+    "service_id",
+    "service_at_location_id",
+    "freq",
+    "byday",
+    "opens_at",
+    "closes_at",
+    "valid_from",
+    "valid_to",
+)
+
+
 def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
     """{service id: (service, phones, schedules)} for a page of cards, in six queries: the services with their
     organizations, languages, cost options and sites (prefetched), then the page's phones (services' and sites')
     and schedules (services' and service-at-locations') in one query each. The lists keep ``ServiceResult``'s order: the
     service's own first, then each site's, each by id. Fewer queries than the service page's relations
     (``detail_queryset``) and no search document read: a page's cards cost ~40 % less (docs/performance.md)."""
+    sites = ServiceAtLocation.objects.select_related("location").only(*CARD_SITE_FIELDS)
     services = list(
         Service.objects.select_related("organization")
-        .defer("search_document")
+        .only(*CARD_SERVICE_FIELDS)
         .prefetch_related(
-            "languages",
-            "cost_options",
-            Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location")),
+            Prefetch("languages", queryset=Language.objects.only("service_id", "name", "code")),
+            Prefetch("cost_options", queryset=CostOption.objects.only("service_id", "option", "amount_description")),
+            Prefetch("service_at_locations", queryset=sites),
         )
         .filter(id__in=ids)
     )
@@ -273,12 +303,14 @@ def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
     phones = _by_owner(
         Phone.objects.filter(
             Q(service_id__in=ids) | Q(location_id__in=[sal.location_id for sal in sals if sal.location_id])
-        ),
+        ).only("service_id", "location_id", "number"),
         "service_id",
         "location_id",
     )
     schedules = _by_owner(
-        Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location_id__in=[sal.id for sal in sals])),
+        Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location_id__in=[sal.id for sal in sals])).only(
+            *CARD_SCHEDULE_FIELDS
+        ),
         "service_id",
         "service_at_location_id",
     )
