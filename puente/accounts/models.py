@@ -5,7 +5,6 @@ import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -248,10 +247,3 @@ class ApiToken(TenantModel):
     @staticmethod
     def new_key() -> str:
         return "pnt_" + secrets.token_urlsafe(32)
-
-
-def team_ids_of(user) -> models.QuerySet:
-    """The ids of the teams `user` is a member or the supervisor of, as a subquery (organization first)."""
-    org = user.organization_id
-    member_of = TeamMembership.objects.filter(organization_id=org, user=user).values("team_id")
-    return Team.objects.filter(organization_id=org).filter(Q(id__in=member_of) | Q(supervisor=user)).values("id")

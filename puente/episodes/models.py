@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from puente.accounts.models import Team, TenantModel, Unit, team_ids_of
+from puente.accounts.models import Team, TenantModel, Unit
 from puente.patients.models import Patient
 
 
@@ -139,15 +139,6 @@ class SocialWorkReferralQuerySet(models.QuerySet["SocialWorkReferral"]):
         if patients is None:
             patients = Patient.objects.visible_to(user)
         return self.filter(organization_id=user.organization_id, patient__in=patients)
-
-    def of_teams_of(self, user) -> "SocialWorkReferralQuerySet":
-        """The referrals of the teams `user` is a member or the supervisor of. Each one makes its patient visible
-        to `user` (a referral of their team is a branch of `Patient.objects.visible_to`), so this is a permission
-        filter in itself, and a cheap one: the team index rather than a visibility test per referral of the
-        organization (tests/test_dashboard_waiting.py holds it to `visible_to`)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_clinical_staff or not user.organization_id:
-            return self.none()
-        return self.filter(organization_id=user.organization_id, team_id__in=team_ids_of(user))
 
     def open(self) -> "SocialWorkReferralQuerySet":
         return self.exclude(status__in=[SocialWorkReferral.Status.CLOSED, SocialWorkReferral.Status.CANCELLED])

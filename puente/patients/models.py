@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from puente.accounts.models import Role, TenantModel, team_ids_of
+from puente.accounts.models import Role, Team, TeamMembership, TenantModel
 
 # ISO 639 codes (639-1 where one exists, else 639-3). The Pueblo languages are oral: see product.md.
 LANGUAGE_CHOICES = [
@@ -96,7 +96,14 @@ class PatientQuerySet(models.QuerySet["Patient"]):
                 )
             )
         else:
-            team_ids = team_ids_of(user)
+            team_ids = (
+                Team.objects.filter(organization_id=org)
+                .filter(
+                    Q(id__in=TeamMembership.objects.filter(organization_id=org, user=user).values("team_id"))
+                    | Q(supervisor=user)
+                )
+                .values("id")
+            )
             episodes = episode.objects.filter(organization_id=org, patient_id=patient)
             cond = (
                 # A worker who registers a patient keeps access to the record until it has an episode or
