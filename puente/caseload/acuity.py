@@ -1,8 +1,9 @@
 """An explainable acuity score for one patient on a caseload. Pure: no ORM, no database.
 
 The score is the sum of six parts; each part carries its points and a translated reason, and the pages show
-every part, so nobody has to trust a number they cannot read. All weights and thresholds are in `DEFAULT_WEIGHTS`
-(the one place to change them); `settings.PUENTE_ACUITY_WEIGHTS` overrides single entries.
+every part that adds to a score with its points, so nobody has to trust a number they cannot read. All weights
+and thresholds are in `DEFAULT_WEIGHTS` (the one place to change them); `settings.PUENTE_ACUITY_WEIGHTS`
+overrides single entries.
 
 The weights are a first local proposal, not a validated instrument: crisis first (a suicide or safety alert must
 dominate), then the setting's intensity (workflows.md §6: hospice and hospital caseloads are the heavy ones),
@@ -68,12 +69,6 @@ class Part:
     @property
     def reason(self) -> str:
         return self.explain()
-
-    @property
-    def points_label(self) -> str:
-        # The msgid of the template's former `{% blocktranslate count n=… %}`: a caseload row shows six parts, and
-        # the tag cost far more to render than this call (docs/performance.md).
-        return ngettext("%(n)s point", "%(n)s points", self.points) % {"n": self.points}
 
 
 TIER_BADGES = {"high": "alert", "moderate": "warn", "low": "ok"}

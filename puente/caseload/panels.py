@@ -30,7 +30,7 @@ def _shown(row: CaseloadRow) -> dict:
     """A row as the panel shows it, with the parts that add to its score built here, each reason worded once (as
     template loops, per-part labels were half of the dashboard's rendering time). The points of the parts listed add
     up to the score, so the list is the whole explanation; the parts worth nothing are left out."""
-    scored = [(p.reason, p.points) for p in row.acuity.parts if p.points]
+    scored = [(p.reason, p.points) for p in row.acuity.scored_parts]
     adds = (
         format_html_join("", "<li>{} (+{})</li>", scored)
         if scored

@@ -34,6 +34,10 @@ OPEN_CONCERN = (HealthConcern.Status.SUGGESTED, HealthConcern.Status.ACTIVE)
 WAITING_REFERRAL = (SocialWorkReferral.Status.NEW, SocialWorkReferral.Status.ASSIGNED)
 
 
+# Lazy labels: each is translated when a page prints it, in that request's language.
+SETTING_LABELS = dict(Episode._meta.get_field("setting").choices)
+
+
 @dataclass(frozen=True)
 class CaseloadEpisode:
     """An active episode as a caseload row shows and scores it: plain values read with `values_list`, not an episode
@@ -52,7 +56,7 @@ class CaseloadEpisode:
 
     @property
     def setting_label(self) -> str:
-        return str(dict(Episode._meta.get_field("setting").choices).get(self.setting, self.setting))
+        return str(SETTING_LABELS.get(self.setting, self.setting))
 
 
 @dataclass
@@ -65,11 +69,16 @@ def weights() -> dict:
     return acuity.load_weights(getattr(settings, "PUENTE_ACUITY_WEIGHTS", None))
 
 
+# The patients asked about, as one parameter whatever their number (the statement is built once per database).
+ID_CLAUSES = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
+
+
 @cache
 def _inputs_sql(vendor: str) -> str:
-    """The statement for this database: `kind, patient_id, n, at, label` rows, `{ids}` the patients asked about (one
-    parameter whatever their number, so the text never changes: an array on PostgreSQL, JSON on SQLite)."""
-    ids = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    """The statement for this database: `kind, patient_id, n, at, label` rows."""
+    if vendor not in ID_CLAUSES:
+        raise NotImplementedError(f"acuity inputs: no id clause for {vendor}")
+    ids = ID_CLAUSES[vendor]
     scope = f"organization_id = %s AND patient_id {ids}"
     alerts, concerns = CrisisAlert._meta.db_table, HealthConcern._meta.db_table
     screenings, tasks = ScreeningResponse._meta.db_table, Task._meta.db_table
@@ -105,17 +114,21 @@ def _as_uuid(value) -> uuid.UUID:
 
 
 def _as_datetime(value) -> datetime | None:
-    """PostgreSQL returns aware datetimes; SQLite returns the UTC text Django stored."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
-    return timezone.make_aware(parsed, timezone.UTC) if parsed and timezone.is_naive(parsed) else parsed
+    """PostgreSQL returns aware datetimes; SQLite the text Django stored (or, were the column typed, a naive
+    datetime), in the database's time zone."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, connection.timezone)
+    return value
 
 
 def _input_rows(org_id, patient_ids: list, now: datetime) -> list[tuple]:
-    ops, pk = connection.ops, Episode._meta.get_field("patient").target_field
-    org = pk.get_db_prep_value(org_id, connection)
-    keys = [pk.get_db_prep_value(i, connection) for i in patient_ids]
+    ops = connection.ops
+    org_pk = Episode._meta.get_field("organization").target_field
+    patient_pk = Episode._meta.get_field("patient").target_field
+    org = org_pk.get_db_prep_value(org_id, connection)
+    keys = [patient_pk.get_db_prep_value(i, connection) for i in patient_ids]
     ids = keys if connection.vendor == "postgresql" else json.dumps(keys)
     at_now = ops.adapt_datetimefield_value(now)
     due_before = ops.adapt_datetimefield_value(now - timedelta(hours=settings.PUENTE_SW_REFERRAL_DUE_HOURS))
@@ -160,8 +173,6 @@ def acuity_inputs(org_id, episodes: list, now: datetime | None = None) -> dict:
         elif at is not None and (pid not in last_contact or at > last_contact[pid]):  # "note" or "contact"
             last_contact[pid] = at
     today = timezone.localdate(now)
-    # The settings' labels, not yet translated: a reason is worded only when a page shows it (acuity.Part).
-    setting_labels = dict(Episode._meta.get_field("setting").choices)
     inputs = {}
     for e in episodes:
         if e.patient_id in inputs:
@@ -172,7 +183,8 @@ def acuity_inputs(org_id, episodes: list, now: datetime | None = None) -> dict:
             positive_domains=len(domains.get(e.patient_id, ())),
             readmission_band=readmission[e.patient_id][1] if e.patient_id in readmission else None,
             setting=e.setting,
-            setting_label=setting_labels.get(e.setting, e.setting),
+            # Not yet translated: a reason is worded only when a page shows it (acuity.Part).
+            setting_label=SETTING_LABELS.get(e.setting, e.setting),
             overdue_items=overdue.get(e.patient_id, 0),
             days_since_contact=(today - timezone.localdate(contact)).days if contact else None,
         )

@@ -4,7 +4,7 @@
 themselves (the way the inputs were read before), so a rule changed in one place and not the other fails here.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from puente.caseload.selectors import OPEN_CONCERN, READMISSION_INSTRUMENTS, acuity_inputs
-from puente.core.testing import PersonaTestCase, make_episode, make_patient, make_sw_referral
+from puente.core.testing import PersonaTestCase, make_episode, make_patient
 from puente.episodes.models import SocialWorkReferral
 from puente.notes.models import ProgressNote
 from puente.screening.models import CrisisAlert, HealthConcern, ScreeningResponse
@@ -66,7 +66,8 @@ def as_tuple(i):
 
 class AcuityInputsAgreeWithTheQuerysets(PersonaTestCase):
     def setUp(self):
-        self.now = timezone.now()
+        # Local noon: "days since contact" counts local dates, and a day around a clock change is 23 or 25 hours.
+        self.now = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
         self.patients = {}
 
     def case(self, name):
@@ -185,11 +186,17 @@ class AcuityInputsAgreeWithTheQuerysets(PersonaTestCase):
         self.assertEqual(named["Primer contacto"][4], 12)  # the first contact, newer than the note
         self.assertEqual(named["Nota futura"][4], None)
 
+    def test_another_organizations_rows_are_never_read(self):
+        self.build()
+        episodes = [episode for _p, episode in self.patients.values()]
+        inputs = acuity_inputs(self.other_org.pk, episodes, self.now)
+        self.assertEqual({as_tuple(i) for i in inputs.values()}, {(0, 0, None, 0, None)})
+
     @override_settings(PUENTE_SW_REFERRAL_DUE_HOURS=72)
     def test_the_referral_standard_comes_from_settings(self):
         p = self.case("Setenta")
-        make_sw_referral(p, team=self.team, hours_ago=48)
-        make_sw_referral(p, team=self.team, hours_ago=73)
+        self.sw_referral(p, self.now - timedelta(hours=71))
+        self.sw_referral(p, self.now - timedelta(hours=73))
         (inputs,) = acuity_inputs(self.org.pk, [self.patients["Setenta"][1]], self.now).values()
         self.assertEqual(inputs.overdue_items, 1)
 
