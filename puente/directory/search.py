@@ -13,6 +13,7 @@ fixed number of queries (``load_cards``).
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, Value
@@ -90,6 +91,11 @@ class SearchCriteria:
     now: datetime | None = None
 
 
+class CostLine(NamedTuple):
+    option: str
+    amount_description: str
+
+
 @dataclass
 class ServiceResult:
     """One card: the service (organization, languages, schedules, phones, locations, areas, costs prefetched),
@@ -100,10 +106,30 @@ class ServiceResult:
     distance_miles: float | None = None
     covers_area: bool = False
     open_now: bool = False
-    # A search page's cards carry their phones and schedules, read in one query each for the whole page
-    # (``load_cards``); a service page leaves them None and reads its prefetched relations.
+    # A search page's cards carry their relations, read in one query each for the whole page (``load_cards``); a
+    # service page leaves them None and reads its prefetched relations.
     card_phones: list | None = None
     card_schedules: list | None = None
+    card_languages: list[str] | None = None
+    card_costs: list[CostLine] | None = None
+    card_sites: list | None = None
+
+    @property
+    def languages(self) -> list[str]:
+        if self.card_languages is not None:
+            return self.card_languages
+        return [language.name or language.code for language in self.service.languages.all()]
+
+    @property
+    def costs(self) -> list[CostLine]:
+        if self.card_costs is not None:
+            return self.card_costs
+        return [CostLine(c.option, c.amount_description) for c in self.service.cost_options.all()]
+
+    @property
+    def sites(self) -> list:
+        """The service's sites (service at location, with its location), by id."""
+        return self.card_sites if self.card_sites is not None else list(self.service.service_at_locations.all())
 
     @property
     def schedules(self):
@@ -129,7 +155,7 @@ class ServiceResult:
 
     @property
     def locations(self):
-        return [sal.location for sal in self.service.service_at_locations.all() if sal.location]
+        return [sal.location for sal in self.sites if sal.location]
 
 
 @dataclass
@@ -282,24 +308,45 @@ CARD_SCHEDULE_FIELDS = (
 )
 
 
-def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
-    """{service id: (service, phones, schedules)} for a page of cards, in six queries: the services with their
-    organizations, languages, cost options and sites (prefetched), then the page's phones (services' and sites')
-    and schedules (services' and service-at-locations') in one query each. The lists keep ``ServiceResult``'s order: the
-    service's own first, then each site's, each by id. Fewer queries than the service page's relations
-    (``detail_queryset``) and no search document read: a page's cards cost ~40 % less (docs/performance.md)."""
-    sites = ServiceAtLocation.objects.select_related("location").only(*CARD_SITE_FIELDS)
-    services = list(
-        Service.objects.select_related("organization")
-        .only(*CARD_SERVICE_FIELDS)
-        .prefetch_related(
-            Prefetch("languages", queryset=Language.objects.only("service_id", "name", "code")),
-            Prefetch("cost_options", queryset=CostOption.objects.only("service_id", "option", "amount_description")),
-            Prefetch("service_at_locations", queryset=sites),
-        )
-        .filter(id__in=ids)
+@dataclass
+class Card:
+    service: Service
+    phones: list
+    schedules: list
+    languages: list[str]
+    costs: list[CostLine]
+    sites: list
+
+
+def load_cards(ids) -> dict[str, Card]:
+    """{service id: Card} for a page of cards, in six queries: the services with their organizations; their
+    languages and cost options as plain rows; their sites with their locations; then the page's phones (services'
+    and sites') and schedules (services' and service-at-locations'), one query each. Each list keeps the order a
+    service page shows (the service's own first, then each site's, each by id; languages by name). No prefetch:
+    Django's prefetch machinery cost ~1 ms a relation, more than the reads, and no search document is read
+    (docs/performance.md)."""
+    services = list(Service.objects.select_related("organization").only(*CARD_SERVICE_FIELDS).filter(id__in=ids))
+    languages: dict = {}
+    for sid, name, code in (
+        Language.objects.filter(service_id__in=ids).order_by("name", "id").values_list("service_id", "name", "code")
+    ):
+        languages.setdefault(sid, []).append(name or code)
+    costs: dict = {}
+    for sid, option, amount in (
+        CostOption.objects.filter(service_id__in=ids)
+        .order_by("id")
+        .values_list("service_id", "option", "amount_description")
+    ):
+        costs.setdefault(sid, []).append(CostLine(option, amount))
+    sites: dict = {}
+    sals = list(
+        ServiceAtLocation.objects.filter(service_id__in=ids)
+        .select_related("location")
+        .only(*CARD_SITE_FIELDS)
+        .order_by("id")
     )
-    sals = [sal for service in services for sal in service.service_at_locations.all()]
+    for sal in sals:
+        sites.setdefault(sal.service_id, []).append(sal)
     phones = _by_owner(
         Phone.objects.filter(
             Q(service_id__in=ids) | Q(location_id__in=[sal.location_id for sal in sals if sal.location_id])
@@ -316,13 +363,16 @@ def load_cards(ids) -> dict[str, tuple[Service, list, list]]:
     )
     cards = {}
     for service in services:
+        own_sites = sites.get(service.id, [])
         own_phones = list(phones.get(("service_id", service.id), []))
         own_schedules = list(schedules.get(("service_id", service.id), []))
-        for sal in service.service_at_locations.all():
+        for sal in own_sites:
             if sal.location_id:
                 own_phones += phones.get(("location_id", sal.location_id), [])
             own_schedules += schedules.get(("service_at_location_id", sal.id), [])
-        cards[str(service.id)] = (service, own_phones, own_schedules)
+        cards[str(service.id)] = Card(
+            service, own_phones, own_schedules, languages.get(service.id, []), costs.get(service.id, []), own_sites
+        )
     return cards
 
 
@@ -414,11 +464,11 @@ def distances_from(qs, origin: ZipPoint, radius: float | None, terms=()):
     return nearest, area_ids
 
 
-def _nearest_site(service, origin: ZipPoint):
-    """The card's distance for a service found through its service area: its nearest prefetched site."""
+def _nearest_site(sites, origin: ZipPoint):
+    """The card's distance for a service found through its service area: its nearest site."""
     found = [
         distance_miles(origin.latitude, origin.longitude, sal.location.latitude, sal.location.longitude)
-        for sal in service.service_at_locations.all()
+        for sal in sites
         if sal.location and sal.location.latitude is not None and sal.location.longitude is not None
     ]
     return min(found) if found else None
@@ -484,21 +534,25 @@ def search_services(criteria: SearchCriteria) -> SearchPage:
     for sid in ids:
         if sid not in cards:
             continue
-        service, phones, schedules = cards[sid]
+        card = cards[sid]
+        service = card.service
         results.append(
             ServiceResult(
                 service=service,
                 distance_miles=(
                     distances[service.id]
                     if service.id in distances
-                    else _nearest_site(service, origin)
+                    else _nearest_site(card.sites, origin)
                     if origin
                     else None
                 ),
                 covers_area=service.id in area_ids,
-                open_now=hours.is_open(schedules, now),
-                card_phones=phones,
-                card_schedules=schedules,
+                open_now=hours.is_open(card.schedules, now),
+                card_phones=card.phones,
+                card_schedules=card.schedules,
+                card_languages=card.languages,
+                card_costs=card.costs,
+                card_sites=card.sites,
             )
         )
     return SearchPage(results=results, total=total, page=page, pages=pages, per_page=per_page, origin=origin)

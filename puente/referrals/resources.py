@@ -75,8 +75,8 @@ class ReferAction:
     problem: str = ""
 
 
-def _nearest_site(service, origin):
-    sites = list(service.service_at_locations.all())
+def _nearest_site(result, origin):
+    sites = result.sites
     if origin is None:
         return sites[0] if sites else None
     located = [
@@ -123,7 +123,7 @@ def refer_actions(page, patient, concerns, needs) -> list[tuple]:
         if org is None or org.curated_by_id is None:
             rows.append((r, ReferAction(problem="no_partner")))
             continue
-        sal = _nearest_site(r.service, page.origin)
+        sal = _nearest_site(r, page.origin)
         if sal is None:
             rows.append((r, ReferAction(problem="no_site")))
             continue

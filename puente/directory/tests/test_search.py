@@ -263,6 +263,10 @@ class CardData(TestCase):
             "Own Phone Pantry", site=north(4), phone="505-555-0123", schedules=[("FR", "08:00", "11:00")]
         )
         m.Phone.objects.create(location=own.service_at_locations.get().location, number="505-555-0177")
+        for name, code in (("Spanish", "es"), ("", "nv"), ("English", "en")):  # a code alone when no name
+            m.Language.objects.create(service=sited, name=name, code=code)
+        m.CostOption.objects.create(service=sited, option="Sliding scale", amount_description="By income")
+        m.CostOption.objects.create(service=sited, option="Free for veterans")
 
         cards = {r.service.name: r for r in find(zip_code="87102", radius_miles=10).results}
         self.assertEqual(set(cards), {"Plain Pantry", "Two Site Pantry", "Own Phone Pantry"})
@@ -272,7 +276,14 @@ class CardData(TestCase):
             with self.subTest(service=service.name):
                 self.assertEqual(getattr(card.phone, "number", None), getattr(page.phone, "number", None))
                 self.assertEqual(card.hours_lines, page.hours_lines)
+                self.assertEqual(card.languages, page.languages)
+                self.assertEqual(card.costs, page.costs)
+                self.assertEqual([s.pk for s in card.sites], [s.pk for s in page.sites])
         self.assertEqual(cards["Two Site Pantry"].phone.number, "505-555-0199")  # a site's phone when it has none
         self.assertEqual(cards["Two Site Pantry"].hours_lines, ["Mon 09:00–12:00", "Tue 10:00–14:00"])
         self.assertEqual(cards["Own Phone Pantry"].phone.number, "505-555-0123")  # its own phone first
         self.assertIsNone(cards["Plain Pantry"].phone)
+        self.assertEqual(cards["Two Site Pantry"].languages, ["nv", "English", "Spanish"])  # by name
+        costs = sorted(cards["Two Site Pantry"].costs)  # by id, as the service page lists them: ids are random
+        self.assertEqual(costs, [("Free for veterans", ""), ("Sliding scale", "By income")])
+        self.assertEqual(cards["Plain Pantry"].languages, [])
