@@ -38,7 +38,7 @@ from .models import Episode, SocialWorkReferral
 
 QUEUE_PAGE_SIZE = 25
 # What a queue row shows (episodes/_referral_table.html): a patient row carries every demographic and contact field
-# and a user row its password hash; the dashboard reads two of these lists per request.
+# and a user row its password hash; the dashboard reads up to 60 of these rows per request.
 QUEUE_FIELDS = (
     "organization_id",
     "patient_id",
