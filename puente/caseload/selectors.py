@@ -30,8 +30,6 @@ from . import acuity
 READMISSION_INSTRUMENTS = ("lace", "hospital_score")
 # Suggested concerns come straight from a positive screen and stay "active" until the worker dismisses them.
 OPEN_CONCERN = (HealthConcern.Status.SUGGESTED, HealthConcern.Status.ACTIVE)
-# SocialWorkReferral.objects.open().waiting(): not closed or cancelled, new or assigned, no first contact yet.
-WAITING_REFERRAL = (SocialWorkReferral.Status.NEW, SocialWorkReferral.Status.ASSIGNED)
 
 
 # Lazy labels: each is translated when a page prints it, in that request's language.
@@ -68,6 +66,8 @@ class CaseloadRow:
 def weights() -> dict:
     return acuity.load_weights(getattr(settings, "PUENTE_ACUITY_WEIGHTS", None))
 
+
+PATIENT_PK = Episode._meta.get_field("patient").target_field
 
 # The patients asked about, as one parameter whatever their number (the statement is built once per database).
 ID_CLAUSES = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
@@ -109,10 +109,6 @@ def _inputs_sql(vendor: str) -> str:
     """  # noqa: S608
 
 
-def _as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
-
-
 def _as_datetime(value) -> datetime | None:
     """PostgreSQL returns aware datetimes; SQLite the text Django stored (or, were the column typed, a naive
     datetime), in the database's time zone."""
@@ -125,10 +121,8 @@ def _as_datetime(value) -> datetime | None:
 
 def _input_rows(org_id, patient_ids: list, now: datetime) -> list[tuple]:
     ops = connection.ops
-    org_pk = Episode._meta.get_field("organization").target_field
-    patient_pk = Episode._meta.get_field("patient").target_field
-    org = org_pk.get_db_prep_value(org_id, connection)
-    keys = [patient_pk.get_db_prep_value(i, connection) for i in patient_ids]
+    org = Episode._meta.get_field("organization").target_field.get_db_prep_value(org_id, connection)
+    keys = [PATIENT_PK.get_db_prep_value(i, connection) for i in patient_ids]
     ids = keys if connection.vendor == "postgresql" else json.dumps(keys)
     at_now = ops.adapt_datetimefield_value(now)
     due_before = ops.adapt_datetimefield_value(now - timedelta(hours=settings.PUENTE_SW_REFERRAL_DUE_HOURS))
@@ -137,7 +131,7 @@ def _input_rows(org_id, patient_ids: list, now: datetime) -> list[tuple]:
         *(org, ids, *OPEN_CONCERN),
         *(org, ids, *READMISSION_INSTRUMENTS),
         *(org, ids, Task.Status.OPEN, at_now),
-        *(org, ids, due_before, *WAITING_REFERRAL),
+        *(org, ids, due_before, *SocialWorkReferral.WAITING_STATUSES),
         *(org, ids, at_now),
         *(org, ids),
     ]
@@ -160,7 +154,7 @@ def acuity_inputs(org_id, episodes: list, now: datetime | None = None) -> dict:
     overdue: dict = {}
     last_contact: dict = {}  # patient → newest of the last note and the last first contact
     for kind, pid, n, at, label in _input_rows(org_id, ids, now):
-        pid, at = _as_uuid(pid), _as_datetime(at)
+        pid, at = PATIENT_PK.to_python(pid), _as_datetime(at)
         if kind == "alert":
             alerts[pid] = n
         elif kind == "need":

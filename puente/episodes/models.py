@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -155,9 +154,7 @@ class SocialWorkReferralQuerySet(models.QuerySet["SocialWorkReferral"]):
         ).order_by("priority_rank", "received_at")
 
     def waiting(self) -> "SocialWorkReferralQuerySet":
-        return self.filter(first_contact_at__isnull=True).filter(
-            Q(status=SocialWorkReferral.Status.NEW) | Q(status=SocialWorkReferral.Status.ASSIGNED)
-        )
+        return self.filter(first_contact_at__isnull=True, status__in=SocialWorkReferral.WAITING_STATUSES)
 
 
 class SocialWorkReferral(TenantModel):
@@ -188,6 +185,9 @@ class SocialWorkReferral(TenantModel):
         CONTACTED = "contacted", _("In progress")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Waiting for a first contact (with no first contact recorded): `waiting()` and the caseload's acuity statement.
+    WAITING_STATUSES = (Status.NEW, Status.ASSIGNED)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sw_referrals")
     episode = models.ForeignKey(
